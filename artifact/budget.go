@@ -1,0 +1,72 @@
+package artifact
+
+import "fmt"
+
+// budget counts what one deployment has read so far against its limits. It
+// is charged from declared sizes before anything is decompressed; archive/zip
+// then refuses to return more (or fewer) bytes than an entry declares, so the
+// declared sizes are the real ones.
+type budget struct {
+	limits   Limits
+	maxSize  int64  // MaxZipSize or MaxImageSize
+	sizeFlag string // the flag that raises maxSize
+	size     int64
+	entries  int
+}
+
+func newZipBudget(l Limits) *budget {
+	return &budget{limits: l, maxSize: l.MaxZipSize, sizeFlag: "--max-size"}
+}
+
+func newImageBudget(l Limits) *budget {
+	return &budget{limits: l, maxSize: l.MaxImageSize, sizeFlag: "--max-image-size"}
+}
+
+// entry charges one entry.
+func (b *budget) entry(file, entry string) error {
+	b.entries++
+	if b.entries > b.limits.MaxEntries {
+		return &InputError{File: file, Entry: entry,
+			Reason: fmt.Sprintf("more than %d entries", b.limits.MaxEntries), Limit: "--max-entries"}
+	}
+	return nil
+}
+
+// bytes charges n uncompressed bytes of one entry.
+func (b *budget) bytes(file, entry string, n int64) error {
+	if n < 0 || n > b.maxSize-b.size {
+		return &InputError{File: file, Entry: entry,
+			Reason: fmt.Sprintf("total uncompressed size exceeds %s", humanBytes(b.maxSize)), Limit: b.sizeFlag}
+	}
+	b.size += n
+	return nil
+}
+
+// ratio refuses an entry that expands more than MaxRatio times, when it is
+// large enough for that to matter.
+func (b *budget) ratio(file, entry string, compressed, uncompressed uint64) error {
+	if int64(uncompressed) <= b.limits.RatioMinSize {
+		return nil
+	}
+	if compressed == 0 || uncompressed/compressed > uint64(b.limits.MaxRatio) {
+		return &InputError{File: file, Entry: entry,
+			Reason: fmt.Sprintf("compression ratio above %d:1 (%s from %s)", b.limits.MaxRatio,
+				humanBytes(int64(uncompressed)), humanBytes(int64(compressed))),
+			Limit: "--max-ratio"}
+	}
+	return nil
+}
+
+// humanBytes prints a size the way the limits are stated (1 GiB, 250 MiB).
+func humanBytes(n int64) string {
+	switch {
+	case n >= gib && n%gib == 0:
+		return fmt.Sprintf("%d GiB", n/gib)
+	case n >= mib:
+		return fmt.Sprintf("%.1f MiB", float64(n)/mib)
+	case n >= 1024:
+		return fmt.Sprintf("%.1f KiB", float64(n)/1024)
+	default:
+		return fmt.Sprintf("%d B", n)
+	}
+}

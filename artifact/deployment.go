@@ -1,0 +1,136 @@
+package artifact
+
+import (
+	"errors"
+	"io"
+	"path"
+	"sync"
+)
+
+// Kind is what the user pointed fnaudit at.
+type Kind string
+
+const (
+	KindZip       Kind = "zip"       // a Lambda function (or layer) zip, plus --layer zips
+	KindDirectory Kind = "directory" // an unpacked function
+	KindImage     Kind = "image"     // a container-image function
+)
+
+// Lambda's mount points for function code and layers.
+const (
+	TaskRoot = "/var/task"
+	OptRoot  = "/opt"
+)
+
+// Deployment is what is deployed, opened read-only as one merged view in
+// which every file knows its origin. Close releases the open files.
+type Deployment struct {
+	// Target is what the user named (a path, or "oci-dir:..." etc.).
+	Target string
+	Kind   Kind
+	// Digest is "sha256:<hex>" of the target as deployed: the zip bytes
+	// (Lambda's CodeSha256 is its base64 form) or the image manifest. Empty
+	// for a directory, which has no deployable form.
+	Digest string
+	// Origins lists the function (or image) first, then each layer in order.
+	Origins []Origin
+	Runtime Runtime
+
+	view    *view
+	closers []io.Closer
+	sources map[Origin]string // origin -> the path the user gave, for messages
+
+	mu      sync.Mutex
+	readErr error // first failure reading an entry's content (see Err)
+}
+
+// Files returns every file of the merged view, sorted by path.
+func (d *Deployment) Files() []*File { return d.view.sorted() }
+
+// File returns the file at p without following symlinks.
+func (d *Deployment) File(p string) (*File, bool) {
+	f, ok := d.view.files[path.Clean(p)]
+	return f, ok
+}
+
+// Resolve follows symlinks inside the artifact and returns the real path and
+// file that p leads to. A link leaving the artifact leads nowhere.
+func (d *Deployment) Resolve(p string) (string, *File, bool) { return d.view.resolve(p) }
+
+// IsDir reports whether p is (or leads through links to) a directory.
+func (d *Deployment) IsDir(p string) bool {
+	_, ok := d.view.resolveDir(p)
+	return ok
+}
+
+// Roots are the directories the artifact occupies in the runtime filesystem.
+func (d *Deployment) Roots() []string { return append([]string(nil), d.view.roots...) }
+
+// Open returns the content of the file at p (following symlinks). A read
+// that fails part-way (corrupt data, CRC mismatch) is also recorded, so Err
+// reports it after cataloging: a reader that swallowed it cannot turn a
+// corrupt artifact into a partial pass.
+func (d *Deployment) Open(p string) (io.ReadCloser, error) {
+	_, f, ok := d.view.resolve(p)
+	if !ok {
+		return nil, &InputError{File: d.Target, Entry: p, Reason: "no such file in the artifact"}
+	}
+	rc, err := f.Open()
+	if err != nil {
+		err = d.record(f, err)
+		return nil, err
+	}
+	return &recordingReader{rc: rc, d: d, f: f}, nil
+}
+
+// Err is the first content read failure seen by Open's readers, if any.
+func (d *Deployment) Err() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.readErr
+}
+
+func (d *Deployment) record(f *File, err error) error {
+	ie := &InputError{File: d.fileOf(f.Origin), Entry: f.Entry, Reason: "corrupt entry data", Err: err}
+	d.mu.Lock()
+	if d.readErr == nil {
+		d.readErr = ie
+	}
+	d.mu.Unlock()
+	return ie
+}
+
+// fileOf names the user-given file an origin came from.
+func (d *Deployment) fileOf(o Origin) string {
+	if p, ok := d.sources[o]; ok {
+		return p
+	}
+	return d.Target
+}
+
+// Close releases the files the deployment holds open.
+func (d *Deployment) Close() error {
+	var errs []error
+	for _, c := range d.closers {
+		errs = append(errs, c.Close())
+	}
+	d.closers = nil
+	return errors.Join(errs...)
+}
+
+// recordingReader reports read errors to its deployment.
+type recordingReader struct {
+	rc io.ReadCloser
+	d  *Deployment
+	f  *File
+}
+
+func (r *recordingReader) Read(p []byte) (int, error) {
+	n, err := r.rc.Read(p)
+	if err != nil && err != io.EOF {
+		err = r.d.record(r.f, err)
+	}
+	return n, err
+}
+
+func (r *recordingReader) Close() error { return r.rc.Close() }

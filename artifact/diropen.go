@@ -1,0 +1,95 @@
+package artifact
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"syscall"
+)
+
+// openDirectory reads an unpacked function (or, with only layer directories
+// at its top, an unpacked layer). Symlinks are recorded, never followed on
+// the host; files are opened with O_NOFOLLOW when read.
+func openDirectory(ctx context.Context, dir string, opts Options) (*Deployment, error) {
+	d := &Deployment{Target: dir, Kind: KindDirectory, view: newView(true, TaskRoot, OptRoot), sources: map[Origin]string{}}
+	b := newZipBudget(opts.Limits)
+	origin := Origin{Kind: OriginDirectory, Name: filepath.Base(filepath.Clean(dir))}
+	mount := TaskRoot
+	if isLayerDir(dir) {
+		origin = Origin{Kind: OriginLayer, Index: 1, Name: origin.Name}
+		mount = OptRoot
+	}
+	d.Origins = append(d.Origins, origin)
+	d.sources[origin] = dir
+	err := filepath.WalkDir(dir, func(p string, de fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("read directory %s: %w", p, err)
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil || rel == "." {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if err := b.entry(dir, rel); err != nil {
+			return err
+		}
+		vp := path.Join(mount, rel)
+		if de.IsDir() {
+			return d.view.addDir(vp, origin, rel, dir)
+		}
+		info, err := de.Info()
+		if err != nil {
+			return fmt.Errorf("stat %s: %w", p, err)
+		}
+		f := &File{Path: vp, Origin: origin, Entry: rel, Mode: info.Mode(), Size: info.Size(), ModTime: info.ModTime()}
+		switch {
+		case info.Mode()&fs.ModeSymlink != 0:
+			if f.LinkTarget, err = os.Readlink(p); err != nil {
+				return fmt.Errorf("read link %s: %w", p, err)
+			}
+		case info.Mode().IsRegular():
+			if err := b.bytes(dir, rel, info.Size()); err != nil {
+				return err
+			}
+			hostPath := p
+			f.open = func() (io.ReadCloser, error) {
+				return os.OpenFile(hostPath, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+			}
+		default:
+			return nil // devices, sockets, fifos: nothing a runtime loads code from
+		}
+		return d.view.addFile(f, dir)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := d.view.checkLinks(d.fileOf); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// isLayerDir applies looksLikeLayer's rule to a directory's top level.
+func isLayerDir(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) == 0 {
+		return false
+	}
+	runtimeDir := false
+	for _, e := range entries {
+		if !e.IsDir() || !layerDirs[e.Name()] {
+			return false
+		}
+		if e.Name() != "lib" && e.Name() != "bin" {
+			runtimeDir = true
+		}
+	}
+	return runtimeDir
+}

@@ -1,0 +1,257 @@
+package artifact
+
+import (
+	"archive/tar"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// OCI whiteout markers (image-spec layer.md "Whiteouts").
+const (
+	whiteoutPrefix = ".wh."
+	whiteoutOpaque = ".wh..wh..opq"
+)
+
+// blobStore holds the content of image files in one spill file of the private
+// temp directory: a compressed layer cannot be read at random, and catalogers
+// ask for files in any order.
+type blobStore struct {
+	f    *os.File
+	size int64
+}
+
+func newBlobStore() (*blobStore, error) {
+	f, err := os.CreateTemp("", "image-blobs-")
+	if err != nil {
+		return nil, fmt.Errorf("create image content store: %w", err)
+	}
+	return &blobStore{f: f}, nil
+}
+
+func (s *blobStore) put(r io.Reader) (off, n int64, err error) {
+	off = s.size
+	n, err = io.Copy(s.f, r)
+	s.size += n
+	return off, n, err
+}
+
+func (s *blobStore) opener(off, n int64) func() (io.ReadCloser, error) {
+	return func() (io.ReadCloser, error) {
+		return io.NopCloser(io.NewSectionReader(s.f, off, n)), nil
+	}
+}
+
+func (s *blobStore) Close() error {
+	name := s.f.Name()
+	err := s.f.Close()
+	os.Remove(name)
+	return err
+}
+
+// layerEntry is one tar entry of a layer, kept until the layer's whiteouts
+// are applied: a whiteout hides lower layers only, and may come after the
+// layer's own entries in the same directory.
+type layerEntry struct {
+	file *File
+	dir  bool
+}
+
+// applyLayers reads each layer in order into the view.
+func applyLayers(ctx context.Context, d *Deployment, img v1.Image, b *budget) error {
+	layers, err := img.Layers()
+	if err != nil {
+		return &InputError{File: d.Target, Reason: "image layers", Err: err}
+	}
+	store, err := newBlobStore()
+	if err != nil {
+		return err
+	}
+	d.closers = append(d.closers, store)
+	for i, layer := range layers {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		digest, err := layer.Digest()
+		if err != nil {
+			return &InputError{File: d.Target, Entry: fmt.Sprintf("layer %d", i+1), Reason: "layer digest", Err: err}
+		}
+		origin := Origin{Kind: OriginImageLayer, Index: i + 1, Name: d.Target, Digest: digest.String()}
+		d.Origins = append(d.Origins, origin)
+		d.sources[origin] = d.Target
+		if err := applyLayer(d, layer, origin, store, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func applyLayer(d *Deployment, layer v1.Layer, origin Origin, store *blobStore, b *budget) error {
+	file := d.Target + "!/" + origin.Digest
+	rc, err := layer.Uncompressed()
+	if err != nil {
+		return &InputError{File: d.Target, Entry: origin.Digest, Reason: "unreadable layer", Err: err}
+	}
+	defer rc.Close()
+	tr := tar.NewReader(rc)
+	var entries []layerEntry
+	var whiteouts, opaque []string
+	for {
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return &InputError{File: file, Reason: "corrupt layer tar", Err: err}
+		}
+		name, err := cleanEntryName(hdr.Name)
+		if err != nil {
+			return &InputError{File: file, Entry: hdr.Name, Reason: err.Error()}
+		}
+		if name == "." {
+			continue
+		}
+		if err := b.entry(file, hdr.Name); err != nil {
+			return err
+		}
+		p := "/" + name
+		base := path.Base(p)
+		switch {
+		case base == whiteoutOpaque:
+			opaque = append(opaque, path.Dir(p))
+			continue
+		case strings.HasPrefix(base, whiteoutPrefix):
+			whiteouts = append(whiteouts, path.Join(path.Dir(p), strings.TrimPrefix(base, whiteoutPrefix)))
+			continue
+		}
+		f := &File{Path: p, Origin: origin, Entry: hdr.Name, Mode: hdr.FileInfo().Mode(), Size: hdr.Size, ModTime: hdr.ModTime}
+		switch hdr.Typeflag {
+		case tar.TypeDir:
+			entries = append(entries, layerEntry{file: f, dir: true})
+		case tar.TypeReg:
+			if err := b.bytes(file, hdr.Name, hdr.Size); err != nil {
+				return err
+			}
+			off, n, err := store.put(tr)
+			if err != nil {
+				return &InputError{File: file, Entry: hdr.Name, Reason: "corrupt layer tar", Err: err}
+			}
+			f.open = store.opener(off, n)
+			entries = append(entries, layerEntry{file: f})
+		case tar.TypeSymlink:
+			f.Mode = fs.ModeSymlink | 0o777
+			f.LinkTarget = hdr.Linkname
+			entries = append(entries, layerEntry{file: f})
+		case tar.TypeLink:
+			target, err := cleanEntryName(hdr.Linkname)
+			if err != nil {
+				return &InputError{File: file, Entry: hdr.Name, Reason: "hard link: " + err.Error()}
+			}
+			f.LinkTarget = "/" + target // resolved below, once this layer's files are in
+			entries = append(entries, layerEntry{file: f})
+		default:
+			// devices, fifos: no code is loaded from them
+		}
+	}
+	for _, p := range whiteouts {
+		d.view.remove(p)
+	}
+	for _, p := range opaque {
+		d.view.clearDir(p)
+	}
+	for _, e := range entries {
+		if e.dir {
+			if err := d.view.addDir(e.file.Path, origin, e.file.Entry, file); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := d.view.addFile(e.file, file); err != nil {
+			return err
+		}
+	}
+	return resolveHardLinks(d, entries, file)
+}
+
+// resolveHardLinks gives each hard link of a layer its target's content. A
+// hard link names a file by its path in the image, which must already exist.
+func resolveHardLinks(d *Deployment, entries []layerEntry, file string) error {
+	for _, e := range entries {
+		f := e.file
+		if e.dir || f.IsSymlink() || f.open != nil || f.LinkTarget == "" {
+			continue
+		}
+		target, ok := d.view.files[f.LinkTarget]
+		if !ok || target.open == nil {
+			return &InputError{File: file, Entry: f.Entry, Reason: fmt.Sprintf("hard link to missing file %s", f.LinkTarget)}
+		}
+		f.open, f.Size, f.LinkTarget = target.open, target.Size, ""
+	}
+	return nil
+}
+
+// untarLayout extracts an oci-archive (a tar of an OCI image layout) into
+// dir, which the caller made private: only regular files and directories,
+// names checked like zip entries, sizes charged to the budget.
+func untarLayout(archive, dir string, b *budget) error {
+	f, err := os.Open(archive)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", archive, err)
+	}
+	defer f.Close()
+	tr := tar.NewReader(f)
+	for {
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return &InputError{File: archive, Reason: "not a readable oci-archive tarball", Err: err}
+		}
+		name, err := cleanEntryName(hdr.Name)
+		if err != nil {
+			return &InputError{File: archive, Entry: hdr.Name, Reason: err.Error()}
+		}
+		if err := b.entry(archive, hdr.Name); err != nil {
+			return err
+		}
+		dest := path.Join(dir, name)
+		switch hdr.Typeflag {
+		case tar.TypeDir:
+			if err := os.MkdirAll(dest, 0o700); err != nil {
+				return fmt.Errorf("extract %s: %w", hdr.Name, err)
+			}
+		case tar.TypeReg:
+			if err := b.bytes(archive, hdr.Name, hdr.Size); err != nil {
+				return err
+			}
+			if err := writeFile(dest, tr); err != nil {
+				return fmt.Errorf("extract %s: entry %q: %w", archive, hdr.Name, err)
+			}
+		default:
+			return &InputError{File: archive, Entry: hdr.Name, Reason: "unexpected entry type in an OCI layout"}
+		}
+	}
+}
+
+func writeFile(dest string, r io.Reader) error {
+	if err := os.MkdirAll(path.Dir(dest), 0o700); err != nil {
+		return err
+	}
+	out, err := os.OpenFile(dest, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, r); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}

@@ -1,0 +1,226 @@
+package artifact
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+)
+
+// view is the merged filesystem of a deployment: function code, then each
+// layer in order (a later layer replaces a file at the same path, as Lambda
+// does), or the layers of an image with whiteouts applied.
+type view struct {
+	files map[string]*File
+	dirs  map[string]Origin // every directory, listed or implied, with the origin that made it
+	// strict views (zips, directories) refuse a file where a directory is and
+	// a path that goes through a symlink or a file; image views replace, as
+	// the OCI layer rules say.
+	strict bool
+	// roots are the directories a symlink may point into; a target outside
+	// them leaves the artifact.
+	roots []string
+}
+
+func newView(strict bool, roots ...string) *view {
+	return &view{files: map[string]*File{}, dirs: map[string]Origin{"/": {}}, strict: strict, roots: roots}
+}
+
+// collision builds the error for a path clash inside the view.
+func collision(f *File, file, what string) error {
+	return &InputError{File: file, Entry: f.Entry, Reason: what}
+}
+
+// addFile places f in the view. file is the user-named file f came from, for
+// messages. A file at the same path from the same origin is a duplicate entry
+// (zips that hold a name twice are read differently by different tools); from
+// a later origin it replaces the earlier one.
+func (v *view) addFile(f *File, file string) error {
+	if _, isDir := v.dirs[f.Path]; isDir {
+		if v.strict {
+			return collision(f, file, fmt.Sprintf("file collides with directory %s", f.Path))
+		}
+		v.removeTree(f.Path)
+	}
+	if prev, ok := v.files[f.Path]; ok && v.strict && prev.Origin == f.Origin {
+		return collision(f, file, "duplicate entry name")
+	}
+	if err := v.addParents(f, file); err != nil {
+		return err
+	}
+	v.files[f.Path] = f
+	return nil
+}
+
+// addDir records a directory entry.
+func (v *view) addDir(p string, origin Origin, entry, file string) error {
+	if prev, ok := v.files[p]; ok {
+		if v.strict {
+			return &InputError{File: file, Entry: entry, Reason: fmt.Sprintf("directory collides with file %s from %s", p, prev.Origin)}
+		}
+		delete(v.files, p)
+	}
+	if err := v.addParents(&File{Path: p, Origin: origin, Entry: entry}, file); err != nil {
+		return err
+	}
+	if _, ok := v.dirs[p]; !ok {
+		v.dirs[p] = origin
+	}
+	return nil
+}
+
+// addParents records the directories above f, refusing (strict) or replacing
+// (image) files that stand where a directory must be. A parent that is a
+// symlink is always refused in strict views: extracting such an entry writes
+// through the link, the classic way out of an extraction directory.
+func (v *view) addParents(f *File, file string) error {
+	for dir := path.Dir(f.Path); dir != "/"; dir = path.Dir(dir) {
+		if prev, ok := v.files[dir]; ok {
+			switch {
+			case v.strict && prev.IsSymlink():
+				return collision(f, file, fmt.Sprintf("path goes through symlink %s", dir))
+			case v.strict:
+				return collision(f, file, fmt.Sprintf("path collides with file %s from %s", dir, prev.Origin))
+			default:
+				delete(v.files, dir)
+			}
+		}
+		if _, ok := v.dirs[dir]; !ok {
+			v.dirs[dir] = f.Origin
+		}
+	}
+	return nil
+}
+
+// remove deletes a path (file or directory tree): an image whiteout.
+func (v *view) remove(p string) {
+	delete(v.files, p)
+	v.removeTree(p)
+}
+
+// removeTree deletes a directory and everything below it.
+func (v *view) removeTree(p string) {
+	if p == "/" {
+		v.files = map[string]*File{}
+		v.dirs = map[string]Origin{"/": {}}
+		return
+	}
+	delete(v.dirs, p)
+	prefix := p + "/"
+	for k := range v.files {
+		if strings.HasPrefix(k, prefix) {
+			delete(v.files, k)
+		}
+	}
+	for k := range v.dirs {
+		if strings.HasPrefix(k, prefix) {
+			delete(v.dirs, k)
+		}
+	}
+}
+
+// clearDir deletes everything below p but keeps p: an opaque whiteout.
+func (v *view) clearDir(p string) {
+	origin, ok := v.dirs[p]
+	v.removeTree(p)
+	if ok {
+		v.dirs[p] = origin
+	}
+}
+
+// sorted returns every file, ordered by path.
+func (v *view) sorted() []*File {
+	out := make([]*File, 0, len(v.files))
+	for _, f := range v.files {
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// linkDest is where a symlink at p with the given target points, lexically.
+func linkDest(p, target string) string {
+	if path.IsAbs(target) {
+		return path.Clean(target)
+	}
+	return path.Join(path.Dir(p), target)
+}
+
+// within reports whether p is one of the view's roots or below one.
+func (v *view) within(p string) bool {
+	for _, r := range v.roots {
+		if r == "/" || p == r || strings.HasPrefix(p, r+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// checkLinks refuses symlinks that point out of the artifact. fileOf maps an
+// origin to the user-named file, for the message.
+func (v *view) checkLinks(fileOf func(Origin) string) error {
+	for _, f := range v.sorted() {
+		if !f.IsSymlink() {
+			continue
+		}
+		if dest := linkDest(f.Path, f.LinkTarget); !v.within(dest) {
+			return &InputError{File: fileOf(f.Origin), Entry: f.Entry,
+				Reason: fmt.Sprintf("symlink points outside the artifact (%s -> %s)", f.Path, f.LinkTarget)}
+		}
+	}
+	return nil
+}
+
+// maxLinkHops bounds symlink chains, as the kernel's ELOOP does.
+const maxLinkHops = 40
+
+// resolve follows symlinks in every component of p inside the view and
+// returns the real path and the file there, or ok=false when nothing is there
+// (a dangling link, a loop, a directory, or a link leaving the artifact).
+func (v *view) resolve(p string) (real string, f *File, ok bool) {
+	real, isDir, ok := v.resolvePath(path.Clean(p), 0)
+	if !ok || isDir {
+		return "", nil, false
+	}
+	f, ok = v.files[real]
+	return real, f, ok
+}
+
+// resolveDir is resolve for directories: it reports whether p leads to one.
+func (v *view) resolveDir(p string) (string, bool) {
+	real, isDir, ok := v.resolvePath(path.Clean(p), 0)
+	return real, ok && isDir
+}
+
+func (v *view) resolvePath(p string, hops int) (string, bool, bool) {
+	if hops > maxLinkHops {
+		return "", false, false
+	}
+	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
+	cur := "/"
+	for i, part := range parts {
+		if part == "" {
+			continue
+		}
+		next := path.Join(cur, part)
+		if f, ok := v.files[next]; ok {
+			if f.IsSymlink() {
+				dest := linkDest(next, f.LinkTarget)
+				if !v.within(dest) {
+					return "", false, false
+				}
+				rest := strings.Join(parts[i+1:], "/")
+				return v.resolvePath(path.Join(dest, rest), hops+1)
+			}
+			if i != len(parts)-1 {
+				return "", false, false // a file used as a directory
+			}
+			return next, false, true
+		}
+		if _, ok := v.dirs[next]; !ok {
+			return "", false, false
+		}
+		cur = next
+	}
+	return cur, true, true
+}

@@ -1,0 +1,137 @@
+package artifact
+
+import (
+	"archive/zip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// openZips opens a function zip and its layers as one view: the function in
+// /var/task, each layer in /opt, a later layer replacing an earlier one's
+// file at the same path. A zip that holds only layer directories (nodejs/,
+// python/, java/, ...) given as the target is read as layer 1.
+func openZips(ctx context.Context, target string, opts Options) (*Deployment, error) {
+	d := &Deployment{Target: target, Kind: KindZip, view: newView(true, TaskRoot, OptRoot), sources: map[Origin]string{}}
+	b := newZipBudget(opts.Limits)
+	ok := false
+	defer func() {
+		if !ok {
+			d.Close()
+		}
+	}()
+
+	zr, digest, err := openZipFile(d, target)
+	if err != nil {
+		return nil, err
+	}
+	d.Digest = digest
+	layers := opts.Layers
+	mainOrigin := Origin{Kind: OriginFunction, Name: filepath.Base(target), Digest: digest}
+	mount := TaskRoot
+	if looksLikeLayer(zr) {
+		mainOrigin = Origin{Kind: OriginLayer, Index: 1, Name: filepath.Base(target), Digest: digest}
+		mount = OptRoot
+	}
+	if err := addZip(d, b, target, zr, mount, mainOrigin); err != nil {
+		return nil, err
+	}
+	for i, layer := range layers {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		lr, ldigest, err := openZipFile(d, layer)
+		if err != nil {
+			return nil, err
+		}
+		origin := Origin{Kind: OriginLayer, Index: i + 1, Name: filepath.Base(layer), Digest: ldigest}
+		if mainOrigin.Kind == OriginLayer {
+			origin.Index = i + 2
+		}
+		if err := addZip(d, b, layer, lr, OptRoot, origin); err != nil {
+			return nil, err
+		}
+	}
+	if err := d.view.checkLinks(d.fileOf); err != nil {
+		return nil, err
+	}
+	ok = true
+	return d, nil
+}
+
+// openZipFile opens one zip file kept open for the deployment's life and
+// returns its reader and "sha256:<hex>" digest of its bytes.
+func openZipFile(d *Deployment, name string) (*zip.Reader, string, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, "", fmt.Errorf("open %s: %w", name, err)
+	}
+	d.closers = append(d.closers, f)
+	info, err := f.Stat()
+	if err != nil {
+		return nil, "", fmt.Errorf("stat %s: %w", name, err)
+	}
+	if !info.Mode().IsRegular() {
+		return nil, "", &InputError{File: name, Reason: "not a regular file"}
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return nil, "", fmt.Errorf("read %s: %w", name, err)
+	}
+	zr, err := zip.NewReader(f, info.Size())
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		return nil, "", &InputError{File: name, Reason: "not a readable zip archive (truncated, corrupt, or not a zip)", Err: err}
+	}
+	return zr, "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// addZip checks every entry of one zip and places it in the view at mount.
+func addZip(d *Deployment, b *budget, file string, zr *zip.Reader, mount string, origin Origin) error {
+	d.Origins = append(d.Origins, origin)
+	d.sources[origin] = file
+	return walkZip(b, file, zr, 0, func(e zipEntry) error {
+		p := path.Join(mount, e.name)
+		if e.dir {
+			return d.view.addDir(p, origin, e.zf.Name, file)
+		}
+		zf := e.zf
+		f := &File{Path: p, Origin: origin, Entry: zf.Name, Mode: zf.Mode(), Size: int64(zf.UncompressedSize64),
+			ModTime: zf.Modified, LinkTarget: e.link, open: zf.Open}
+		if e.link != "" {
+			f.Mode = fs.ModeSymlink | 0o777
+			f.open = nil
+		}
+		return d.view.addFile(f, file)
+	})
+}
+
+// layerDirs are the top-level directories Lambda layers use
+// (https://docs.aws.amazon.com/lambda/latest/dg/packaging-layers.html).
+var layerDirs = map[string]bool{"nodejs": true, "python": true, "java": true, "ruby": true, "lib": true, "bin": true, "extensions": true}
+
+// looksLikeLayer reports whether a zip holds nothing but layer directories,
+// at least one of them a runtime's (lib/ and bin/ alone could be a function).
+func looksLikeLayer(zr *zip.Reader) bool {
+	runtimeDir := false
+	for _, zf := range zr.File {
+		top, _, nested := strings.Cut(strings.TrimPrefix(zf.Name, "./"), "/")
+		if !nested && !strings.HasSuffix(zf.Name, "/") {
+			return false // a file at the top: function code
+		}
+		if !layerDirs[top] {
+			return false
+		}
+		if top != "lib" && top != "bin" {
+			runtimeDir = true
+		}
+	}
+	return runtimeDir
+}

@@ -1,0 +1,33 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/fnaudit/fnaudit/artifact"
+)
+
+// artifactFlags are how sbom and scan open a target: layers, runtime and the
+// hostile-input limits a user can raise.
+type artifactFlags struct {
+	layers   []string
+	runtime  string
+	platform string
+	limits   artifact.Limits
+}
+
+func (a *artifactFlags) register(cmd *cobra.Command) {
+	d := artifact.DefaultLimits()
+	f := cmd.Flags()
+	f.StringArrayVar(&a.layers, "layer", nil, "Lambda layer zip, in function order (repeatable, up to 5)")
+	f.StringVar(&a.runtime, "runtime", "", "Lambda runtime (nodejs20.x, python3.12, java21, ...); detected from the content when not set")
+	f.StringVar(&a.platform, "platform", "", "image platform to pick from a multi-platform index (default linux/amd64)")
+	f.Int64Var(&a.limits.MaxZipSize, "max-size", d.MaxZipSize, "limit on the total uncompressed bytes of a function and its layers")
+	f.Int64Var(&a.limits.MaxImageSize, "max-image-size", d.MaxImageSize, "limit on the total uncompressed bytes of an image")
+	f.IntVar(&a.limits.MaxEntries, "max-entries", d.MaxEntries, "limit on the number of archive entries")
+	f.IntVar(&a.limits.MaxDepth, "max-depth", d.MaxDepth, "limit on archives nested inside archives")
+	f.Int64Var(&a.limits.MaxRatio, "max-ratio", d.MaxRatio, "limit on one entry's compression ratio (entries over 1 MiB)")
+}
+
+func (a *artifactFlags) options() artifact.Options {
+	return artifact.Options{Layers: a.layers, Runtime: a.runtime, Limits: a.limits, Platform: a.platform}
+}

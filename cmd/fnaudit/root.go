@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// globalOptions are the flags every command shares (DESIGN.md "common flags").
+type globalOptions struct {
+	db         string // --db: advisory / inventory database path
+	quiet      bool   // -q: no progress, no informational messages
+	noProgress bool   // --no-progress
+	offline    bool   // --offline: never touch the network
+	stdout     io.Writer
+	stderr     io.Writer
+}
+
+// commandFactories is filled by each command file's init, so adding a command
+// never means editing this file.
+var commandFactories []func(*globalOptions) *cobra.Command
+
+func register(f func(*globalOptions) *cobra.Command) { commandFactories = append(commandFactories, f) }
+
+func newRootCmd(g *globalOptions) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "fnaudit",
+		Short: "Audit what is deployed as a serverless function",
+		Long: `fnaudit opens deployed function packages, layers and container images,
+lists every third-party package inside as an SBOM, matches them against OSV
+advisories and malicious-package feeds, verifies signed build provenance and
+turns the result into one gate decision.
+
+Exit codes: 0 pass, 1 the gate failed, 2 fnaudit could not decide.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       version(),
+	}
+	root.SetOut(g.stdout)
+	root.SetErr(g.stderr)
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.db, "db", "", "advisory database file (default: the user cache directory)")
+	pf.BoolVarP(&g.quiet, "quiet", "q", false, "print nothing but the requested output and errors")
+	pf.BoolVar(&g.noProgress, "no-progress", false, "do not show progress")
+	pf.BoolVar(&g.offline, "offline", false, "never use the network")
+	for _, f := range commandFactories {
+		root.AddCommand(f(g))
+	}
+	return root
+}
+
+// run executes one command line and returns the process exit code. Every
+// error, usage errors and panics included, ends as one "fnaudit: ..." line on
+// stderr and a non-zero code: an error never looks like a pass.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+	g := &globalOptions{stdout: stdout, stderr: stderr}
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "fnaudit: internal error: %v\n%s", r, debug.Stack())
+			code = exitUndecided
+		}
+	}()
+	cleanup, err := usePrivateTempDir()
+	if err != nil {
+		fmt.Fprintf(stderr, "fnaudit: %v\n", err)
+		return exitUndecided
+	}
+	defer cleanup()
+
+	root := newRootCmd(g)
+	root.SetArgs(args)
+	err = root.ExecuteContext(ctx)
+	code = exitCodeFor(err)
+	if err != nil {
+		msg := strings.TrimSpace(err.Error())
+		if code == exitGateFail {
+			fmt.Fprintf(stderr, "fnaudit: gate failed: %s\n", msg)
+		} else {
+			fmt.Fprintf(stderr, "fnaudit: %s\n", msg)
+		}
+	}
+	return code
+}
+
+// usePrivateTempDir points TMPDIR at a fresh 0700 directory for the life of
+// the command, so nothing fnaudit or its libraries (syft spills nested
+// archives to os.TempDir) write lands in a shared location, and removes it
+// afterwards whatever happened.
+func usePrivateTempDir() (func(), error) {
+	dir, err := os.MkdirTemp("", "fnaudit-")
+	if err != nil {
+		return nil, fmt.Errorf("create private temp directory: %w", err)
+	}
+	prev, had := os.LookupEnv("TMPDIR")
+	if err := os.Setenv("TMPDIR", dir); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("set TMPDIR: %w", err)
+	}
+	return func() {
+		if had {
+			os.Setenv("TMPDIR", prev)
+		} else {
+			os.Unsetenv("TMPDIR")
+		}
+		os.RemoveAll(dir)
+	}, nil
+}
+
+// version is the module version stamped by the Go toolchain ("(devel)" in a
+// source checkout).
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}

@@ -1,0 +1,30 @@
+// Package warm pins dependencies before the code that uses them lands.
+package warm
+
+import (
+	_ "github.com/CycloneDX/cyclonedx-go"
+	_ "github.com/anchore/syft/syft"
+	_ "github.com/anchore/syft/syft/format/cyclonedxjson"
+	_ "github.com/anchore/syft/syft/format/spdxjson"
+	_ "github.com/anchore/syft/syft/cataloging/pkgcataloging"
+	_ "github.com/google/go-containerregistry/pkg/registry"
+	_ "github.com/google/go-containerregistry/pkg/v1/layout"
+	_ "github.com/google/go-containerregistry/pkg/v1/tarball"
+	_ "github.com/google/go-containerregistry/pkg/v1/mutate"
+	_ "github.com/google/go-containerregistry/pkg/v1/remote"
+	_ "github.com/google/osv-scalibr/semantic"
+	_ "github.com/jackc/pgx/v5/pgxpool"
+	_ "github.com/openvex/go-vex/pkg/vex"
+	_ "github.com/ossf/osv-schema/bindings/go/osvschema"
+	_ "github.com/pandatix/go-cvss/31"
+	_ "github.com/pandatix/go-cvss/40"
+	_ "github.com/santhosh-tekuri/jsonschema/v6"
+	_ "github.com/sigstore/sigstore-go/pkg/bundle"
+	_ "github.com/sigstore/sigstore-go/pkg/root"
+	_ "github.com/sigstore/sigstore-go/pkg/verify"
+	_ "github.com/sigstore/sigstore-go/pkg/testing/ca"
+	_ "github.com/spf13/cobra"
+	_ "golang.org/x/vuln/scan"
+	_ "modernc.org/sqlite"
+	_ "google.golang.org/protobuf/encoding/protojson"
+)

@@ -1,0 +1,174 @@
+package sbom
+
+import (
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/anchore/packageurl-go"
+	"github.com/anchore/syft/syft/file"
+	"github.com/anchore/syft/syft/linux"
+	"github.com/anchore/syft/syft/pkg"
+	syftsbom "github.com/anchore/syft/syft/sbom"
+
+	"github.com/fnaudit/fnaudit/artifact"
+)
+
+// fromSyft turns syft's packages into fnaudit's: one entry per installed
+// package (a distribution Debian ships with both .dist-info and .egg-info is
+// one), with the path the runtime sees and the origin it came from. It keeps
+// a syft SBOM reduced to exactly those packages for the encoders.
+func (out *SBOM) fromSyft(s *syftsbom.SBOM, originOf func(realPath string) (artifact.Origin, bool)) {
+	type group struct {
+		pkg  Package
+		syft pkg.Package
+	}
+	groups := map[string]*group{}
+	var keys []string
+	for _, p := range s.Artifacts.Packages.Sorted() {
+		fp, primary, ok := toPackage(p, s.Artifacts.LinuxDistribution)
+		if !ok {
+			continue
+		}
+		if originOf != nil {
+			if o, found := originOf(primary); found {
+				fp.Origin = o
+			}
+		}
+		k := dedupKey(fp)
+		if g, dup := groups[k]; dup {
+			g.pkg.Paths = mergePaths(g.pkg.Paths, fp.Paths)
+			g.syft.Locations.Add(p.Locations.ToSlice()...)
+			continue
+		}
+		groups[k] = &group{pkg: fp, syft: p}
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := groups[keys[i]].pkg, groups[keys[j]].pkg
+		if a.Path() != b.Path() {
+			return a.Path() < b.Path()
+		}
+		return keys[i] < keys[j]
+	})
+	reduced := *s
+	reduced.Artifacts.Packages = pkg.NewCollection()
+	reduced.Relationships = nil
+	out.Packages = make([]Package, 0, len(keys))
+	out.syftIDs = make([]string, 0, len(keys))
+	for _, k := range keys {
+		g := groups[k]
+		out.Packages = append(out.Packages, g.pkg)
+		out.syftIDs = append(out.syftIDs, string(g.syft.ID()))
+		reduced.Artifacts.Packages.Add(g.syft)
+	}
+	out.syft = &reduced
+}
+
+// toPackage maps one syft package, or says it is not a deployed third-party
+// package (an app's own package.json, a Go binary's main module). It also
+// returns the real path of the package's primary evidence.
+func toPackage(p pkg.Package, distro *linux.Release) (Package, string, bool) {
+	primary := primaryLocation(p)
+	fp := Package{
+		Ecosystem: ecosystemOf(p, distro),
+		Name:      p.Name,
+		Version:   p.Version,
+		PURL:      p.PURL,
+		Type:      string(p.Type),
+		Loaded:    true,
+	}
+	switch p.Type {
+	case pkg.NpmPkg:
+		dir := path.Dir(primary.RealPath)
+		if !isNodeModulesDir(dir) {
+			return Package{}, "", false
+		}
+		fp.Paths = []string{dir}
+	case pkg.PythonPkg:
+		fp.Paths = []string{pythonMetadataDir(primary.RealPath)}
+	case pkg.JavaPkg, pkg.JenkinsPluginPkg:
+		if purl, err := packageurl.FromString(p.PURL); err == nil && purl.Namespace != "" {
+			fp.Name = purl.Namespace + ":" + purl.Name
+		}
+		fp.Paths = []string{primary.RealPath}
+		if m, ok := p.Metadata.(pkg.JavaArchive); ok && m.VirtualPath != "" {
+			fp.Paths = []string{absolute(strings.ReplaceAll(m.VirtualPath, ":", "!/"))}
+		}
+	case pkg.GoModulePkg:
+		if m, ok := p.Metadata.(pkg.GolangBinaryBuildinfoEntry); ok && m.MainModule == p.Name {
+			return Package{}, "", false // the function's own code, not a dependency
+		}
+		fp.Paths = []string{primary.RealPath}
+	default:
+		fp.Paths = []string{primary.RealPath}
+	}
+	return fp, primary.RealPath, true
+}
+
+// primaryLocation is the location syft marks as primary evidence (the
+// package.json, METADATA, jar or binary), else the first.
+func primaryLocation(p pkg.Package) file.Location {
+	locs := p.Locations.ToSlice()
+	for _, l := range locs {
+		if l.Annotations[pkg.EvidenceAnnotationKey] == pkg.PrimaryEvidenceAnnotation {
+			return l
+		}
+	}
+	if len(locs) > 0 {
+		return locs[0]
+	}
+	return file.Location{}
+}
+
+// isNodeModulesDir reports whether dir is an installed package's directory:
+// node_modules/<name> or node_modules/@scope/<name>. Other package.json files
+// (the function's own, fixtures inside packages) are not installed packages.
+func isNodeModulesDir(dir string) bool {
+	parent := path.Dir(dir)
+	if path.Base(parent) == "node_modules" {
+		return true
+	}
+	return strings.HasPrefix(path.Base(parent), "@") && path.Base(path.Dir(parent)) == "node_modules"
+}
+
+// pythonMetadataDir is the .dist-info / .egg-info directory holding a
+// metadata file, or the file itself for a single-file .egg-info.
+func pythonMetadataDir(p string) string {
+	dir := path.Dir(p)
+	if strings.HasSuffix(dir, ".dist-info") || strings.HasSuffix(dir, ".egg-info") {
+		return dir
+	}
+	return p
+}
+
+func absolute(p string) string {
+	if strings.HasPrefix(p, "/") {
+		return p
+	}
+	return "/" + p
+}
+
+// dedupKey identifies one installed package: the same name and version from
+// the same origin at the same place. Python's place is the site directory,
+// so a distribution's .dist-info and .egg-info there are one package.
+func dedupKey(p Package) string {
+	place := p.Path()
+	if p.Ecosystem == "PyPI" {
+		place = path.Dir(place)
+	}
+	return strings.Join([]string{p.Ecosystem, NormalizeName(p.Ecosystem, p.Name), p.Version, p.Origin.String(), p.Origin.Digest, place}, "\x00")
+}
+
+func mergePaths(a, b []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range append(append([]string{}, a...), b...) {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,142 @@
+package sbom
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"path"
+	"strconv"
+	"strings"
+
+	cyclonedx "github.com/CycloneDX/cyclonedx-go"
+	"github.com/anchore/syft/syft/format/common/cyclonedxhelpers"
+
+	"github.com/fnaudit/fnaudit/artifact"
+)
+
+// CycloneDX builds the CycloneDX 1.6 BOM: syft's components for the
+// packages, each with fnaudit's origin, path and loaded properties, and
+// metadata naming the artifact and its digest.
+func (s *SBOM) CycloneDX() (*cyclonedx.BOM, error) {
+	if s.syft == nil {
+		return nil, fmt.Errorf("SBOM of %s has no package model to encode", s.Target)
+	}
+	bom := cyclonedxhelpers.ToFormatModel(*s.syft)
+	byID := map[string]int{}
+	for i, id := range s.syftIDs {
+		byID[id] = i
+	}
+	// ToFormatModel emits one component per package, in the collection's
+	// sorted order, before any other component.
+	sorted := s.syft.Artifacts.Packages.Sorted()
+	comps := *bom.Components
+	if len(comps) < len(sorted) {
+		return nil, fmt.Errorf("CycloneDX model has %d components for %d packages", len(comps), len(sorted))
+	}
+	for ci, sp := range sorted {
+		i, ok := byID[string(sp.ID())]
+		if !ok || comps[ci].Name != sp.Name {
+			return nil, fmt.Errorf("CycloneDX component %d (%s) does not match package %s", ci, comps[ci].Name, sp.Name)
+		}
+		props := append(derefProps(comps[ci].Properties), packageProperties(s.Packages[i])...)
+		comps[ci].Properties = &props
+	}
+	bom.Metadata.Component = s.metadataComponent(bom.Metadata.Component)
+	bom.Metadata.Tools = toolComponents()
+	props := append(derefProps(bom.Metadata.Properties), s.metadataProperties()...)
+	bom.Metadata.Properties = &props
+	return bom, nil
+}
+
+func derefProps(p *[]cyclonedx.Property) []cyclonedx.Property {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func packageProperties(p Package) []cyclonedx.Property {
+	props := []cyclonedx.Property{{Name: PropOrigin, Value: p.Origin.String()}}
+	for _, pth := range p.Paths {
+		props = append(props, cyclonedx.Property{Name: PropPath, Value: pth})
+	}
+	props = append(props, cyclonedx.Property{Name: PropLoaded, Value: strconv.FormatBool(p.Loaded)})
+	if p.ShadowedBy != "" {
+		props = append(props, cyclonedx.Property{Name: PropShadowedBy, Value: p.ShadowedBy})
+	}
+	return props
+}
+
+// metadataComponent describes the deployed artifact: its name and digest.
+func (s *SBOM) metadataComponent(c *cyclonedx.Component) *cyclonedx.Component {
+	if c == nil {
+		c = &cyclonedx.Component{}
+	}
+	c.Name = path.Base(strings.TrimSuffix(s.Target, "/"))
+	c.Type = cyclonedx.ComponentTypeApplication
+	if s.Kind == artifact.KindImage {
+		c.Type = cyclonedx.ComponentTypeContainer
+		c.Name = s.Target
+	}
+	if s.Digest != "" {
+		c.Version = s.Digest
+		if alg, hexDigest, ok := strings.Cut(s.Digest, ":"); ok && alg == "sha256" {
+			c.Hashes = &[]cyclonedx.Hash{{Algorithm: cyclonedx.HashAlgoSHA256, Value: hexDigest}}
+		}
+	}
+	if c.BOMRef == "" {
+		c.BOMRef = "fnaudit:artifact"
+	}
+	return c
+}
+
+func (s *SBOM) metadataProperties() []cyclonedx.Property {
+	var props []cyclonedx.Property
+	if s.Digest != "" {
+		props = append(props, cyclonedx.Property{Name: PropDigest, Value: s.Digest})
+		if b64 := CodeSha256(s.Digest); b64 != "" && s.Kind == artifact.KindZip {
+			props = append(props, cyclonedx.Property{Name: PropCodeSha256, Value: b64})
+		}
+	}
+	props = append(props, cyclonedx.Property{Name: PropRuntime, Value: s.Runtime.String()})
+	for _, o := range s.Origins {
+		if o.Kind == artifact.OriginLayer {
+			props = append(props, cyclonedx.Property{Name: PropLayer, Value: fmt.Sprintf("%d %s %s", o.Index, o.Name, o.Digest)})
+		}
+	}
+	return props
+}
+
+// toolComponents names fnaudit and the syft library that cataloged for it.
+func toolComponents() *cyclonedx.ToolsChoice {
+	return &cyclonedx.ToolsChoice{Components: &[]cyclonedx.Component{
+		{Type: cyclonedx.ComponentTypeApplication, Name: "fnaudit", Version: toolVersion()},
+		{Type: cyclonedx.ComponentTypeLibrary, Group: "anchore", Name: "syft", Version: moduleVersion("github.com/anchore/syft")},
+	}}
+}
+
+// CodeSha256 is Lambda's form of a sha256 digest: the base64 of the bytes.
+func CodeSha256(digest string) string {
+	alg, h, ok := strings.Cut(digest, ":")
+	if !ok || alg != "sha256" {
+		return ""
+	}
+	raw, err := hex.DecodeString(h)
+	if err != nil {
+		return ""
+	}
+	return base64.StdEncoding.EncodeToString(raw)
+}
+
+func encodeCycloneDX(w io.Writer, s *SBOM) error {
+	bom, err := s.CycloneDX()
+	if err != nil {
+		return err
+	}
+	enc := cyclonedx.NewBOMEncoder(w, cyclonedx.BOMFileFormatJSON).SetPretty(true).SetEscapeHTML(false)
+	if err := enc.EncodeVersion(bom, cyclonedx.SpecVersion1_6); err != nil {
+		return fmt.Errorf("encode CycloneDX: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,129 @@
+package sbom
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/anchore/packageurl-go"
+	"github.com/anchore/syft/syft/linux"
+	"github.com/anchore/syft/syft/pkg"
+)
+
+// OSV ecosystem names (https://ossf.github.io/osv-schema/#affectedpackage-field).
+const (
+	EcosystemNPM       = "npm"
+	EcosystemPyPI      = "PyPI"
+	EcosystemMaven     = "Maven"
+	EcosystemGo        = "Go"
+	EcosystemNuGet     = "NuGet"
+	EcosystemRubyGems  = "RubyGems"
+	EcosystemCrates    = "crates.io"
+	EcosystemPackagist = "Packagist"
+)
+
+// ecosystemOf names the OSV ecosystem a syft package belongs to; "" when
+// advisories cannot name it (a binary found by its version string).
+func ecosystemOf(p pkg.Package, distro *linux.Release) string {
+	switch p.Type {
+	case pkg.NpmPkg:
+		return EcosystemNPM
+	case pkg.PythonPkg:
+		return EcosystemPyPI
+	case pkg.JavaPkg, pkg.JenkinsPluginPkg:
+		return EcosystemMaven
+	case pkg.GoModulePkg:
+		return EcosystemGo
+	case pkg.DotnetPkg:
+		return EcosystemNuGet
+	case pkg.GemPkg:
+		return EcosystemRubyGems
+	case pkg.RustPkg:
+		return EcosystemCrates
+	case pkg.PhpComposerPkg:
+		return EcosystemPackagist
+	case pkg.DebPkg, pkg.RpmPkg, pkg.ApkPkg:
+		return distroEcosystem(distro)
+	}
+	return ""
+}
+
+// distroEcosystem is OSV's name for an OS distribution release, e.g.
+// "Debian:12", "Alpine:v3.20", "Ubuntu:22.04".
+func distroEcosystem(d *linux.Release) string {
+	if d == nil {
+		return ""
+	}
+	switch d.ID {
+	case "debian":
+		return "Debian:" + d.VersionID
+	case "ubuntu":
+		return "Ubuntu:" + d.VersionID
+	case "alpine":
+		parts := strings.SplitN(d.VersionID, ".", 3)
+		if len(parts) >= 2 {
+			return "Alpine:v" + parts[0] + "." + parts[1]
+		}
+		return "Alpine"
+	case "rhel":
+		return "Red Hat"
+	case "almalinux":
+		return "AlmaLinux:" + strings.SplitN(d.VersionID, ".", 2)[0]
+	case "rocky":
+		return "Rocky Linux:" + strings.SplitN(d.VersionID, ".", 2)[0]
+	}
+	return ""
+}
+
+var pep503 = regexp.MustCompile(`[-_.]+`)
+
+// NormalizeName is the name advisories are indexed and compared by: PEP 503
+// for PyPI, lower case for npm (scope included) and NuGet, as written for
+// the others (Maven group:artifact, Go module paths are case-sensitive).
+func NormalizeName(ecosystem, name string) string {
+	switch ecosystem {
+	case EcosystemPyPI:
+		return pep503.ReplaceAllString(strings.ToLower(name), "-")
+	case EcosystemNPM, EcosystemNuGet:
+		return strings.ToLower(name)
+	}
+	return name
+}
+
+// EcosystemOfPURL maps a package URL type to its OSV ecosystem, for SBOMs
+// made elsewhere.
+func EcosystemOfPURL(purl string) (ecosystem, name, version string, ok bool) {
+	u, err := packageurl.FromString(purl)
+	if err != nil {
+		return "", "", "", false
+	}
+	name = u.Name
+	switch u.Type {
+	case packageurl.TypeNPM:
+		ecosystem = EcosystemNPM
+		if u.Namespace != "" {
+			name = u.Namespace + "/" + u.Name
+		}
+	case packageurl.TypePyPi:
+		ecosystem = EcosystemPyPI
+	case packageurl.TypeMaven:
+		ecosystem = EcosystemMaven
+		name = u.Namespace + ":" + u.Name
+	case packageurl.TypeGolang:
+		ecosystem = EcosystemGo
+		if u.Namespace != "" {
+			name = u.Namespace + "/" + u.Name
+		}
+	case packageurl.TypeNuget:
+		ecosystem = EcosystemNuGet
+	case packageurl.TypeGem:
+		ecosystem = EcosystemRubyGems
+	case packageurl.TypeCargo:
+		ecosystem = EcosystemCrates
+	case packageurl.TypeComposer:
+		ecosystem = EcosystemPackagist
+		name = u.Namespace + "/" + u.Name
+	default:
+		return "", "", "", false
+	}
+	return ecosystem, name, u.Version, true
+}

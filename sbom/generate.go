@@ -1,0 +1,97 @@
+package sbom
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+
+	"github.com/anchore/syft/syft"
+	"github.com/anchore/syft/syft/cataloging"
+	"github.com/anchore/syft/syft/cataloging/pkgcataloging"
+	syftsbom "github.com/anchore/syft/syft/sbom"
+
+	"github.com/fnaudit/fnaudit/artifact"
+)
+
+// SBOM is the package list of one deployment, with what the encoders need.
+type SBOM struct {
+	// Target, Kind, Digest, Runtime and Origins describe the deployment the
+	// SBOM was made from (or, for an SBOM read from a file, what it says).
+	Target   string            `json:"target"`
+	Kind     artifact.Kind     `json:"kind"`
+	Digest   string            `json:"digest,omitempty"`
+	Runtime  artifact.Runtime  `json:"runtime"`
+	Origins  []artifact.Origin `json:"origins"`
+	Packages []Package         `json:"packages"`
+
+	// syft is the cataloging result reduced to Packages (same order), for
+	// syft's format helpers; nil only for an SBOM assembled by hand.
+	syft *syftsbom.SBOM
+	// syftIDs[i] is the syft package id of Packages[i] (the CycloneDX bom-ref
+	// and SPDX id the encoders emit).
+	syftIDs []string
+}
+
+// Options tune cataloging.
+type Options struct {
+	// Parallelism is syft's cataloger concurrency (0: syft's default).
+	Parallelism int
+}
+
+// Generate catalogs every installed package of an opened deployment with
+// syft's installed-package catalogers (the set syft runs on images: a
+// function package is an installed tree, so lockfile-only entries such as
+// devDependencies are not deployed packages), then attaches each package's
+// origin and whether the runtime loads that copy.
+func Generate(ctx context.Context, d *artifact.Deployment, opts Options) (*SBOM, error) {
+	src := newDeploymentSource(d)
+	cfg := syft.DefaultCreateSBOMConfig().
+		WithTool("fnaudit", toolVersion()).
+		WithParallelism(opts.Parallelism).
+		WithCatalogerSelection(cataloging.NewSelectionRequest().WithDefaults(pkgcataloging.ImageTag)).
+		WithoutFiles().
+		WithRelationshipsConfig(cataloging.RelationshipsConfig{})
+	lctx, err := withLicenseScanner(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("catalog %s: %w", d.Target, err)
+	}
+	s, err := syft.CreateSBOM(lctx, src, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("catalog %s: %w", d.Target, err)
+	}
+	// A cataloger that hit a corrupt entry may have logged and moved on; the
+	// deployment remembers, and a partial package list is not an answer.
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	out := &SBOM{Target: d.Target, Kind: d.Kind, Digest: d.Digest, Runtime: d.Runtime, Origins: d.Origins}
+	out.fromSyft(s, func(realPath string) (artifact.Origin, bool) {
+		f, ok := d.File(realPath)
+		if !ok {
+			return artifact.Origin{}, false
+		}
+		return f.Origin, true
+	})
+	markLoaded(out.Packages, d.Runtime)
+	return out, nil
+}
+
+// moduleVersion is the version of a dependency linked into this binary.
+func moduleVersion(path string) string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path == path {
+				return d.Version
+			}
+		}
+	}
+	return ""
+}
+
+// toolVersion is fnaudit's module version, for the SBOM's tool metadata.
+func toolVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
