@@ -12,7 +12,12 @@ FUZZ_TARGETS := \
 	./artifact:FuzzMergeLayers \
 	./provenance:FuzzParseBundle \
 	./provenance:FuzzParseDSSE \
-	./provenance:FuzzParseStatement
+	./provenance:FuzzParseStatement \
+	./feeds:FuzzParseRecord \
+	./feeds:FuzzParseBlockList \
+	./feeds:FuzzNormalizeName \
+	./feeds:FuzzReadZip \
+	./match:FuzzRangeEvaluator
 
 .PHONY: all build test lint fuzz bench demo tools clean
 

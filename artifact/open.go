@@ -65,7 +65,7 @@ func Open(ctx context.Context, target string, opts Options) (*Deployment, error)
 		info, statErr := os.Stat(target)
 		switch {
 		case statErr != nil:
-			return nil, fmt.Errorf("open %s: %w", target, statErr)
+			return nil, statErr // "stat PATH: no such file or directory"
 		case info.IsDir():
 			d, err = openDirectory(ctx, target, opts)
 		default:

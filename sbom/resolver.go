@@ -27,6 +27,7 @@ type resolver struct {
 	d      *artifact.Deployment
 	files  []*artifact.File            // every file, sorted by path
 	byBase map[string][]*artifact.File // basename -> files, for "**/name" globs
+	bases  []string                    // distinct base names, sorted
 
 	mimeOnce sync.Once
 	mime     map[string]string // real path -> MIME type, for executable candidates only
@@ -38,8 +39,12 @@ func newResolver(d *artifact.Deployment) *resolver {
 	r := &resolver{d: d, files: d.Files(), byBase: map[string][]*artifact.File{}}
 	for _, f := range r.files {
 		base := path.Base(f.Path)
+		if _, ok := r.byBase[base]; !ok {
+			r.bases = append(r.bases, base)
+		}
 		r.byBase[base] = append(r.byBase[base], f)
 	}
+	sort.Strings(r.bases)
 	return r
 }
 
@@ -85,29 +90,78 @@ func (r *resolver) FilesByGlob(patterns ...string) ([]file.Location, error) {
 		if !doublestar.ValidatePattern(pattern) {
 			return nil, fmt.Errorf("invalid glob %q", pattern)
 		}
-		for _, f := range r.candidates(pattern) {
-			match, _ := doublestar.Match(pattern, f.Path)
-			if !match {
-				continue
+		for _, alt := range expandBraces(pattern) {
+			for _, f := range r.candidates(alt) {
+				if match, _ := doublestar.Match(alt, f.Path); !match {
+					continue
+				}
+				real, target, ok := r.d.Resolve(f.Path)
+				if !ok || seen[real] {
+					continue
+				}
+				seen[real] = true
+				out = append(out, r.location(real, target, f.Path))
 			}
-			real, target, ok := r.d.Resolve(f.Path)
-			if !ok || seen[real] {
-				continue
-			}
-			seen[real] = true
-			out = append(out, r.location(real, target, f.Path))
 		}
 	}
 	return out, nil
 }
 
-// candidates narrows a glob to the files that can match it: "**/name" needs
-// only files with that basename; anything else is checked against all files.
+// candidates narrows a glob (braces already expanded) to the files that can
+// match it by their base name: syft asks for some two hundred patterns per
+// scan, nearly all of the form "**/<name>" or "**/*.<ext>", and matching
+// each against every path of a 50,000-file function would dominate the run.
+// The last segment is matched against the distinct base names instead.
 func (r *resolver) candidates(pattern string) []*artifact.File {
-	if base, ok := strings.CutPrefix(pattern, "**/"); ok && !strings.ContainsAny(base, "*?[{/\\") {
-		return r.byBase[base]
+	seg := pattern[strings.LastIndex(pattern, "/")+1:]
+	switch {
+	case seg == "" || strings.Contains(seg, "**"):
+		return r.files
+	case !strings.ContainsAny(seg, `*?[\`):
+		return r.byBase[seg]
 	}
-	return r.files
+	var out []*artifact.File
+	for _, base := range r.bases {
+		if ok, err := path.Match(seg, base); ok || err != nil {
+			out = append(out, r.byBase[base]...)
+		}
+	}
+	return out
+}
+
+// expandBraces turns "a{b,c}d" into "abd", "acd" (nested braces included), so
+// each alternative can be narrowed by candidates.
+func expandBraces(p string) []string {
+	open := strings.IndexByte(p, '{')
+	if open < 0 {
+		return []string{p}
+	}
+	depth, start := 0, open+1
+	var alts []string
+	for i := open; i < len(p); i++ {
+		switch p[i] {
+		case '\\':
+			i++
+		case '{':
+			depth++
+		case '}':
+			depth--
+			if depth == 0 {
+				alts = append(alts, p[start:i])
+				var out []string
+				for _, a := range alts {
+					out = append(out, expandBraces(p[:open]+a+p[i+1:])...)
+				}
+				return out
+			}
+		case ',':
+			if depth == 1 {
+				alts = append(alts, p[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return []string{p} // unbalanced: leave it to doublestar
 }
 
 // RelativeFileByPath resolves p in the same merged view.
