@@ -70,6 +70,10 @@ func (out *SBOM) fromSyft(s *syftsbom.SBOM, originOf func(realPath string) (arti
 // returns the real path of the package's primary evidence.
 func toPackage(p pkg.Package, distro *linux.Release) (Package, string, bool) {
 	primary := primaryLocation(p)
+	// A package inside an archive of the deployment (a wheel, a zip on
+	// sys.path) is named by its full path through the archive:
+	// /var/task/vendor.zip!/six-1.16.0.dist-info.
+	where := primary.Coordinates.FullNestedPath()
 	fp := Package{
 		Ecosystem: ecosystemOf(p, distro),
 		Name:      p.Name,
@@ -80,18 +84,18 @@ func toPackage(p pkg.Package, distro *linux.Release) (Package, string, bool) {
 	}
 	switch p.Type {
 	case pkg.NpmPkg:
-		dir := path.Dir(primary.RealPath)
+		dir := path.Dir(where)
 		if !isNodeModulesDir(dir) {
 			return Package{}, "", false
 		}
 		fp.Paths = []string{dir}
 	case pkg.PythonPkg:
-		fp.Paths = []string{pythonMetadataDir(primary.RealPath)}
+		fp.Paths = []string{pythonMetadataDir(where)}
 	case pkg.JavaPkg, pkg.JenkinsPluginPkg:
 		if purl, err := packageurl.FromString(p.PURL); err == nil && purl.Namespace != "" {
 			fp.Name = purl.Namespace + ":" + purl.Name
 		}
-		fp.Paths = []string{primary.RealPath}
+		fp.Paths = []string{where}
 		if m, ok := p.Metadata.(pkg.JavaArchive); ok && m.VirtualPath != "" {
 			fp.Paths = []string{absolute(strings.ReplaceAll(m.VirtualPath, ":", "!/"))}
 		}
@@ -99,9 +103,9 @@ func toPackage(p pkg.Package, distro *linux.Release) (Package, string, bool) {
 		if m, ok := p.Metadata.(pkg.GolangBinaryBuildinfoEntry); ok && m.MainModule == p.Name {
 			return Package{}, "", false // the function's own code, not a dependency
 		}
-		fp.Paths = []string{primary.RealPath}
+		fp.Paths = []string{where}
 	default:
-		fp.Paths = []string{primary.RealPath}
+		fp.Paths = []string{where}
 	}
 	return fp, primary.RealPath, true
 }

@@ -36,6 +36,12 @@ type SBOM struct {
 type Options struct {
 	// Parallelism is syft's cataloger concurrency (0: syft's default).
 	Parallelism int
+	// ArchiveDepth is how deep syft catalogs archives found inside the
+	// deployment (zips and wheels; jars are always opened by the Java
+	// cataloger). artifact.Open has already refused anything deeper than
+	// the user's limit. 0 means artifact.DefaultLimits().MaxDepth; negative
+	// turns nested cataloging off.
+	ArchiveDepth int
 }
 
 // Generate catalogs every installed package of an opened deployment with
@@ -45,17 +51,11 @@ type Options struct {
 // origin and whether the runtime loads that copy.
 func Generate(ctx context.Context, d *artifact.Deployment, opts Options) (*SBOM, error) {
 	src := newDeploymentSource(d)
-	cfg := syft.DefaultCreateSBOMConfig().
-		WithTool("fnaudit", toolVersion()).
-		WithParallelism(opts.Parallelism).
-		WithCatalogerSelection(cataloging.NewSelectionRequest().WithDefaults(pkgcataloging.ImageTag)).
-		WithoutFiles().
-		WithRelationshipsConfig(cataloging.RelationshipsConfig{})
 	lctx, err := withLicenseScanner(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("catalog %s: %w", d.Target, err)
 	}
-	s, err := syft.CreateSBOM(lctx, src, cfg)
+	s, err := syft.CreateSBOM(lctx, src, catalogConfig(opts))
 	if err != nil {
 		return nil, fmt.Errorf("catalog %s: %w", d.Target, err)
 	}
@@ -74,6 +74,25 @@ func Generate(ctx context.Context, d *artifact.Deployment, opts Options) (*SBOM,
 	})
 	markLoaded(out.Packages, d.Runtime)
 	return out, nil
+}
+
+// catalogConfig selects syft's installed-package catalogers and turns off
+// what fnaudit does not report (file digests, file-ownership relationships).
+func catalogConfig(opts Options) *syft.CreateSBOMConfig {
+	depth := opts.ArchiveDepth
+	switch {
+	case depth == 0:
+		depth = artifact.DefaultLimits().MaxDepth
+	case depth < 0:
+		depth = 0
+	}
+	return syft.DefaultCreateSBOMConfig().
+		WithTool("fnaudit", toolVersion()).
+		WithParallelism(opts.Parallelism).
+		WithCatalogerSelection(cataloging.NewSelectionRequest().WithDefaults(pkgcataloging.ImageTag)).
+		WithoutFiles().
+		WithRelationshipsConfig(cataloging.RelationshipsConfig{}).
+		WithArchiveConfig(cataloging.DefaultArchiveSearchConfig().WithMaxDepth(depth))
 }
 
 // moduleVersion is the version of a dependency linked into this binary.

@@ -36,7 +36,7 @@ registry:REF) and lists every installed third-party package, with its origin
 				return err
 			}
 			defer d.Close()
-			s, err := sbom.Generate(cmd.Context(), d, sbom.Options{})
+			s, err := sbom.Generate(cmd.Context(), d, sbom.Options{ArchiveDepth: af.limits.MaxDepth})
 			if err != nil {
 				return err
 			}
