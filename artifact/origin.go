@@ -14,6 +14,8 @@ const (
 	OriginImageLayer OriginKind = "image-layer"
 	// OriginDirectory is an unpacked function given as a directory.
 	OriginDirectory OriginKind = "directory"
+	// OriginSBOM is an SBOM file read as scan input: the packages it lists.
+	OriginSBOM OriginKind = "sbom"
 )
 
 // Origin names where a file of the merged view came from. Two files share an

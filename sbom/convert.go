@@ -18,7 +18,11 @@ import (
 // package (a distribution Debian ships with both .dist-info and .egg-info is
 // one), with the path the runtime sees and the origin it came from. It keeps
 // a syft SBOM reduced to exactly those packages for the encoders.
-func (out *SBOM) fromSyft(s *syftsbom.SBOM, originOf func(realPath string) (artifact.Origin, bool)) {
+//
+// decoded marks an SBOM read from a file: its packages are taken as listed,
+// without the checks that tell an installed package from other metadata in
+// a filesystem.
+func (out *SBOM) fromSyft(s *syftsbom.SBOM, originOf func(realPath string) (artifact.Origin, bool), decoded bool) {
 	type group struct {
 		pkg  Package
 		syft pkg.Package
@@ -26,7 +30,7 @@ func (out *SBOM) fromSyft(s *syftsbom.SBOM, originOf func(realPath string) (arti
 	groups := map[string]*group{}
 	var keys []string
 	for _, p := range s.Artifacts.Packages.Sorted() {
-		fp, primary, ok := toPackage(p, s.Artifacts.LinuxDistribution)
+		fp, primary, ok := toPackage(p, s.Artifacts.LinuxDistribution, decoded)
 		if !ok {
 			continue
 		}
@@ -68,7 +72,7 @@ func (out *SBOM) fromSyft(s *syftsbom.SBOM, originOf func(realPath string) (arti
 // toPackage maps one syft package, or says it is not a deployed third-party
 // package (an app's own package.json, a Go binary's main module). It also
 // returns the real path of the package's primary evidence.
-func toPackage(p pkg.Package, distro *linux.Release) (Package, string, bool) {
+func toPackage(p pkg.Package, distro *linux.Release, decoded bool) (Package, string, bool) {
 	primary := primaryLocation(p)
 	// A package inside an archive of the deployment (a wheel, a zip on
 	// sys.path) is named by its full path through the archive:
@@ -85,7 +89,7 @@ func toPackage(p pkg.Package, distro *linux.Release) (Package, string, bool) {
 	switch p.Type {
 	case pkg.NpmPkg:
 		dir := path.Dir(where)
-		if !isNodeModulesDir(dir) {
+		if !decoded && !isNodeModulesDir(dir) {
 			return Package{}, "", false
 		}
 		fp.Paths = []string{dir}
@@ -106,6 +110,9 @@ func toPackage(p pkg.Package, distro *linux.Release) (Package, string, bool) {
 		fp.Paths = []string{where}
 	default:
 		fp.Paths = []string{where}
+	}
+	if where == "" {
+		fp.Paths = nil // an SBOM from elsewhere may not say where a package is
 	}
 	return fp, primary.RealPath, true
 }

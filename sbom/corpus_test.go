@@ -137,13 +137,13 @@ func TestCorpusCycloneDX(t *testing.T) {
 				if eco == "PyPI" {
 					name = NormalizeName(eco, name)
 				}
-				paths := props(c, PropPath)
+				paths := props(c.Properties, PropPath)
 				if len(paths) == 0 {
 					t.Errorf("component %s has no %s", c.Name, PropPath)
 					continue
 				}
-				if o := props(c, PropOrigin); len(o) != 1 || props(c, PropLoaded) == nil {
-					t.Errorf("component %s: origin %v loaded %v", c.Name, o, props(c, PropLoaded))
+				if o := props(c.Properties, PropOrigin); len(o) != 1 || props(c.Properties, PropLoaded) == nil {
+					t.Errorf("component %s: origin %v loaded %v", c.Name, o, props(c.Properties, PropLoaded))
 				}
 				got = append(got, row{eco, name, c.Version, c.PackageURL, paths[0]})
 			}
@@ -203,19 +203,6 @@ func TestCorpusSPDX(t *testing.T) {
 			}
 		})
 	}
-}
-
-func props(c cyclonedx.Component, name string) []string {
-	if c.Properties == nil {
-		return nil
-	}
-	var out []string
-	for _, p := range *c.Properties {
-		if p.Name == name {
-			out = append(out, p.Value)
-		}
-	}
-	return out
 }
 
 // generateFile opens and catalogs one target with default options.

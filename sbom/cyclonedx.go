@@ -19,8 +19,20 @@ import (
 // packages, each with fnaudit's origin, path and loaded properties, and
 // metadata naming the artifact and its digest.
 func (s *SBOM) CycloneDX() (*cyclonedx.BOM, error) {
+	bom, _, err := s.CycloneDXWithRefs()
+	return bom, err
+}
+
+// CycloneDXWithRefs is CycloneDX, also returning each package's component
+// bom-ref (refs[i] for Packages[i]), so a report can point its
+// vulnerabilities at them.
+func (s *SBOM) CycloneDXWithRefs() (*cyclonedx.BOM, []string, error) {
+	if s.cdx != nil {
+		bom := *s.cdx
+		return &bom, s.syftIDs, nil
+	}
 	if s.syft == nil {
-		return nil, fmt.Errorf("SBOM of %s has no package model to encode", s.Target)
+		return nil, nil, fmt.Errorf("SBOM of %s has no package model to encode", s.Target)
 	}
 	bom := cyclonedxhelpers.ToFormatModel(*s.syft)
 	byID := map[string]int{}
@@ -32,21 +44,23 @@ func (s *SBOM) CycloneDX() (*cyclonedx.BOM, error) {
 	sorted := s.syft.Artifacts.Packages.Sorted()
 	comps := *bom.Components
 	if len(comps) < len(sorted) {
-		return nil, fmt.Errorf("CycloneDX model has %d components for %d packages", len(comps), len(sorted))
+		return nil, nil, fmt.Errorf("CycloneDX model has %d components for %d packages", len(comps), len(sorted))
 	}
+	refs := make([]string, len(s.Packages))
 	for ci, sp := range sorted {
 		i, ok := byID[string(sp.ID())]
 		if !ok || comps[ci].Name != sp.Name {
-			return nil, fmt.Errorf("CycloneDX component %d (%s) does not match package %s", ci, comps[ci].Name, sp.Name)
+			return nil, nil, fmt.Errorf("CycloneDX component %d (%s) does not match package %s", ci, comps[ci].Name, sp.Name)
 		}
 		props := append(derefProps(comps[ci].Properties), packageProperties(s.Packages[i])...)
 		comps[ci].Properties = &props
+		refs[i] = comps[ci].BOMRef
 	}
 	bom.Metadata.Component = s.metadataComponent(bom.Metadata.Component)
 	bom.Metadata.Tools = toolComponents()
 	props := append(derefProps(bom.Metadata.Properties), s.metadataProperties()...)
 	bom.Metadata.Properties = &props
-	return bom, nil
+	return bom, refs, nil
 }
 
 func derefProps(p *[]cyclonedx.Property) []cyclonedx.Property {
@@ -58,6 +72,9 @@ func derefProps(p *[]cyclonedx.Property) []cyclonedx.Property {
 
 func packageProperties(p Package) []cyclonedx.Property {
 	props := []cyclonedx.Property{{Name: PropOrigin, Value: p.Origin.String()}}
+	if p.Origin.Digest != "" {
+		props = append(props, cyclonedx.Property{Name: PropOriginDigest, Value: p.Origin.Digest})
+	}
 	for _, pth := range p.Paths {
 		props = append(props, cyclonedx.Property{Name: PropPath, Value: pth})
 	}

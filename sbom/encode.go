@@ -44,12 +44,13 @@ func FormatNames() string {
 // Property names fnaudit adds to each component (CycloneDX properties, SPDX
 // annotations), and to the BOM's metadata.
 const (
-	PropOrigin     = "fnaudit:origin"
-	PropPath       = "fnaudit:path"
-	PropLoaded     = "fnaudit:loaded"
-	PropShadowedBy = "fnaudit:shadowedBy"
-	PropDigest     = "fnaudit:digest"
-	PropCodeSha256 = "fnaudit:codeSha256"
-	PropRuntime    = "fnaudit:runtime"
-	PropLayer      = "fnaudit:layer"
+	PropOrigin       = "fnaudit:origin"
+	PropOriginDigest = "fnaudit:originDigest"
+	PropPath         = "fnaudit:path"
+	PropLoaded       = "fnaudit:loaded"
+	PropShadowedBy   = "fnaudit:shadowedBy"
+	PropDigest       = "fnaudit:digest"
+	PropCodeSha256   = "fnaudit:codeSha256"
+	PropRuntime      = "fnaudit:runtime"
+	PropLayer        = "fnaudit:layer"
 )

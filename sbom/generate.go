@@ -2,7 +2,9 @@ package sbom
 
 import (
 	"context"
+
 	"fmt"
+	cyclonedx "github.com/CycloneDX/cyclonedx-go"
 	"runtime/debug"
 
 	"github.com/anchore/syft/syft"
@@ -28,8 +30,12 @@ type SBOM struct {
 	// syft's format helpers; nil only for an SBOM assembled by hand.
 	syft *syftsbom.SBOM
 	// syftIDs[i] is the syft package id of Packages[i] (the CycloneDX bom-ref
-	// and SPDX id the encoders emit).
+	// and SPDX id the encoders emit); for a decoded CycloneDX file, the
+	// component's own bom-ref.
 	syftIDs []string
+	// cdx is the document a CycloneDX SBOM was decoded from, re-emitted as is
+	// (with vulnerabilities added) by report writers.
+	cdx *cyclonedx.BOM
 }
 
 // Options tune cataloging.
@@ -71,7 +77,7 @@ func Generate(ctx context.Context, d *artifact.Deployment, opts Options) (*SBOM,
 			return artifact.Origin{}, false
 		}
 		return f.Origin, true
-	})
+	}, false)
 	markLoaded(out.Packages, d.Runtime)
 	return out, nil
 }

@@ -1,0 +1,106 @@
+// Package policy holds the gate: the policy file (.fnaudit.yaml), exceptions
+// with expiry, OpenVEX statements, and the decision, with a reason for every
+// finding. It decides; it does not render (see package report).
+package policy
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/fnaudit/fnaudit/match"
+	"github.com/fnaudit/fnaudit/provenance"
+)
+
+// FileName is the policy file scan looks for in the working directory.
+const FileName = ".fnaudit.yaml"
+
+// Policy is what a deploy must satisfy.
+type Policy struct {
+	// FailOn is the lowest severity that fails the gate (default high).
+	FailOn match.Severity `yaml:"fail_on"`
+	// FailOnUnknown makes a vulnerability with no severity rating (no CVSS
+	// vector, no label) fail the gate. Off by default, as in Grype and
+	// Trivy: an alias group usually carries a GHSA rating.
+	FailOnUnknown bool `yaml:"fail_on_unknown"`
+	// FailOnShadowed makes findings in copies the runtime does not load (a
+	// layer's package under the function's own) count like the others.
+	FailOnShadowed bool `yaml:"fail_on_shadowed"`
+	// IgnoreUnreachable lets Go findings whose vulnerable symbols are not in
+	// the binary pass.
+	IgnoreUnreachable bool `yaml:"ignore_unreachable"`
+	// Exceptions suppress named findings until a date.
+	Exceptions []Exception `yaml:"exceptions"`
+	// VEX lists OpenVEX documents (paths relative to the policy file) whose
+	// not_affected and fixed statements suppress findings.
+	VEX []string `yaml:"vex"`
+	// RequireProvenance, when set, fails the gate unless signed provenance
+	// of the artifact verifies with these expectations.
+	RequireProvenance *provenance.PolicyRequirement `yaml:"require_provenance"`
+
+	// dir is where the file was read from, for relative VEX paths.
+	dir string
+}
+
+// Default is the policy without a file: fail on high and critical, and on
+// anything malicious.
+func Default() *Policy { return &Policy{FailOn: match.SeverityHigh} }
+
+// Load reads a policy file. Unknown keys are errors: a misspelt setting
+// must not silently loosen the gate.
+func Load(path string) (*Policy, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read policy %s: %w", path, err)
+	}
+	p, err := Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("policy %s: %w", path, err)
+	}
+	p.dir = dirOf(path)
+	return p, nil
+}
+
+// Parse reads a policy document.
+func Parse(raw []byte) (*Policy, error) {
+	p := Default()
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(p); err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *Policy) validate() error {
+	sev, err := match.ParseSeverity(string(p.FailOn))
+	if err != nil {
+		return fmt.Errorf("fail_on: %w", err)
+	}
+	if sev == match.SeverityUnknown || sev == match.SeverityNone {
+		return fmt.Errorf("fail_on: %q would fail every finding; use low", p.FailOn)
+	}
+	p.FailOn = sev
+	for i := range p.Exceptions {
+		if err := p.Exceptions[i].validate(); err != nil {
+			return fmt.Errorf("exceptions[%d]: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// VEXPaths are the policy's VEX documents, resolved against its directory.
+func (p *Policy) VEXPaths() []string {
+	out := make([]string, len(p.VEX))
+	for i, v := range p.VEX {
+		out[i] = joinIfRelative(p.dir, v)
+	}
+	return out
+}

@@ -1,0 +1,133 @@
+// Package report renders a scan: one Report value, many formats (table,
+// JSON, SARIF 2.1.0, CycloneDX 1.6 with vulnerabilities, Markdown), each a
+// Writer. It decides nothing: verdicts come from package policy.
+package report
+
+import (
+	"time"
+
+	"github.com/fnaudit/fnaudit/artifact"
+	"github.com/fnaudit/fnaudit/feeds"
+	"github.com/fnaudit/fnaudit/match"
+	"github.com/fnaudit/fnaudit/policy"
+	"github.com/fnaudit/fnaudit/provenance"
+	"github.com/fnaudit/fnaudit/sbom"
+)
+
+// SchemaVersion names the JSON report format (docs/report.schema.json).
+// Adding a field keeps the version; renaming, removing or changing the
+// meaning of one bumps it.
+const SchemaVersion = "fnaudit.report/v1"
+
+// Report is everything a scan says.
+type Report struct {
+	Schema     string      `json:"schema"`
+	Tool       Tool        `json:"tool"`
+	CreatedAt  time.Time   `json:"createdAt"`
+	Artifact   Artifact    `json:"artifact"`
+	Database   *Database   `json:"database,omitempty"`
+	Gate       Gate        `json:"gate"`
+	Provenance *Provenance `json:"provenance,omitempty"`
+	Findings   []Finding   `json:"findings"`
+	// Packages is how many packages were matched.
+	Packages int `json:"packages"`
+
+	// sbom is kept for the CycloneDX writer.
+	sbom *sbom.SBOM
+}
+
+// Tool names fnaudit.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Artifact is what was scanned.
+type Artifact struct {
+	Target string        `json:"target"`
+	Kind   artifact.Kind `json:"kind"`
+	// Digest is "sha256:<hex>" of the deployed zip (or image manifest);
+	// CodeSha256 its base64 form, as Lambda reports it.
+	Digest     string            `json:"digest,omitempty"`
+	CodeSha256 string            `json:"codeSha256,omitempty"`
+	Runtime    string            `json:"runtime"`
+	Origins    []artifact.Origin `json:"origins"`
+}
+
+// Database says which advisory data the findings come from.
+type Database struct {
+	Path        string    `json:"path"`
+	LastUpdated time.Time `json:"lastUpdated"`
+	AgeHours    float64   `json:"ageHours"`
+}
+
+// Gate is the decision.
+type Gate struct {
+	Pass    bool           `json:"pass"`
+	FailOn  match.Severity `json:"failOn"`
+	Failing int            `json:"failing"`
+	Notes   []string       `json:"notes,omitempty"`
+}
+
+// Provenance is the verified build provenance, or why it failed.
+type Provenance struct {
+	Required  bool               `json:"required"`
+	Verified  bool               `json:"verified"`
+	Fails     bool               `json:"fails"`
+	Detail    string             `json:"detail"`
+	Builder   string             `json:"builder,omitempty"`
+	SourceURI string             `json:"sourceUri,omitempty"`
+	SourceRef string             `json:"sourceRef,omitempty"`
+	BuildType string             `json:"buildType,omitempty"`
+	Identity  string             `json:"identity,omitempty"`
+	Issuer    string             `json:"issuer,omitempty"`
+	Checks    []provenance.Check `json:"checks,omitempty"`
+}
+
+// Finding is one finding with the gate's verdict on it.
+type Finding struct {
+	IDs              []string           `json:"ids"`
+	Aliases          []string           `json:"aliases,omitempty"`
+	Kind             feeds.Kind         `json:"kind"`
+	Severity         match.Severity     `json:"severity"`
+	Score            float64            `json:"score,omitempty"`
+	Vector           string             `json:"vector,omitempty"`
+	SeveritySource   string             `json:"severitySource,omitempty"`
+	Summary          string             `json:"summary,omitempty"`
+	Package          Package            `json:"package"`
+	FixedIn          string             `json:"fixedIn,omitempty"`
+	Reachable        match.Reachability `json:"reachable,omitempty"`
+	ReachableSymbols []string           `json:"reachableSymbols,omitempty"`
+	ReachableReason  string             `json:"reachableReason,omitempty"`
+	Gate             Verdict            `json:"gate"`
+}
+
+// Package is the affected package copy.
+type Package struct {
+	Ecosystem  string          `json:"ecosystem"`
+	Name       string          `json:"name"`
+	Version    string          `json:"version"`
+	PURL       string          `json:"purl"`
+	Path       string          `json:"path"`
+	Origin     artifact.Origin `json:"origin"`
+	Loaded     bool            `json:"loaded"`
+	ShadowedBy string          `json:"shadowedBy,omitempty"`
+}
+
+// Verdict is why a finding fails or passes the gate.
+type Verdict struct {
+	Fails     bool             `json:"fails"`
+	Reason    string           `json:"reason"`
+	Detail    string           `json:"detail"`
+	Exception *Exception       `json:"exception,omitempty"`
+	VEX       *policy.Citation `json:"vex,omitempty"`
+}
+
+// Exception is the policy exception that applied (or expired).
+type Exception struct {
+	ID      string `json:"id"`
+	Package string `json:"package,omitempty"`
+	Until   string `json:"until"`
+	Reason  string `json:"reason"`
+	Expired bool   `json:"expired"`
+}

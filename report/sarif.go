@@ -1,0 +1,122 @@
+package report
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
+)
+
+// securitySeverity is GitHub code scanning's numeric rating for a finding
+// without a CVSS score, at the middle of each CVSS band.
+var securitySeverity = map[string]float64{"critical": 9.5, "high": 8.0, "medium": 5.5, "low": 2.0}
+
+// writeSARIF writes SARIF 2.1.0 for code-scanning dashboards: one rule per
+// advisory, one result per finding located at the package's path, suppressed
+// results (exception, VEX) marked as such rather than dropped.
+func writeSARIF(w io.Writer, r *Report) error {
+	run := sarif.NewRunWithInformationURI("fnaudit", "https://github.com/fnaudit/fnaudit")
+	run.Tool.Driver.WithVersion(r.Tool.Version).WithSemanticVersion(strings.TrimPrefix(r.Tool.Version, "v"))
+	run.Properties = sarif.NewPropertyBag().
+		Add("fnaudit:target", r.Artifact.Target).
+		Add("fnaudit:digest", r.Artifact.Digest).
+		Add("fnaudit:gatePass", r.Gate.Pass)
+	for _, f := range r.Findings {
+		id := f.IDs[0]
+		rule := run.AddRule(id).
+			WithName(ruleName(f)).
+			WithShortDescription(sarif.NewMultiformatMessageString().WithText(firstNonEmptyStr(f.Summary, id))).
+			WithFullDescription(sarif.NewMultiformatMessageString().WithText(fmt.Sprintf("%s (%s): %s", strings.Join(append(append([]string{}, f.IDs...), f.Aliases...), ", "), f.Kind, firstNonEmptyStr(f.Summary, "no summary")))).
+			WithHelpURI("https://osv.dev/vulnerability/" + id)
+		props := sarif.NewPropertyBag().Add("security-severity", fmt.Sprintf("%.1f", severityScore(f)))
+		props.Tags = []string{"security", string(f.Kind), string(f.Severity)}
+		rule.WithProperties(props)
+
+		path := strings.TrimPrefix(f.Package.Path, "/")
+		res := run.CreateResultForRule(id).
+			WithLevel(level(f)).
+			WithMessage(sarif.NewTextMessage(message(f))).
+			AddLocation(sarif.NewLocationWithPhysicalLocation(sarif.NewPhysicalLocation().
+				WithArtifactLocation(sarif.NewSimpleArtifactLocation(path)))).
+			AddPartialFingerprint("fnaudit/v1", fingerprint(f))
+		rp := sarif.NewPropertyBag().
+			Add("purl", f.Package.PURL).
+			Add("origin", f.Package.Origin.String()).
+			Add("loaded", f.Package.Loaded).
+			Add("gate", f.Gate.Reason)
+		if f.FixedIn != "" {
+			rp.Add("fixedIn", f.FixedIn)
+		}
+		if f.Reachable != "" {
+			rp.Add("reachable", string(f.Reachable))
+		}
+		res.WithProperties(rp)
+		if !f.Gate.Fails && (f.Gate.Reason == "exception" || f.Gate.Reason == "vex") {
+			res.AddSuppression(sarif.NewSuppression().WithKind("external").WithStatus("accepted").WithJustification(f.Gate.Detail))
+		}
+	}
+	rep := sarif.NewReport()
+	rep.AddRun(run)
+	return rep.PrettyWrite(w)
+}
+
+func ruleName(f Finding) string {
+	if f.Kind == "malicious" {
+		return "MaliciousPackage"
+	}
+	return "VulnerablePackage"
+}
+
+// level: error for what fails the gate, warning for other findings in
+// loaded code, note for the rest.
+func level(f Finding) string {
+	switch {
+	case f.Gate.Fails:
+		return "error"
+	case f.Package.Loaded && f.Gate.Reason != "exception" && f.Gate.Reason != "vex":
+		return "warning"
+	}
+	return "note"
+}
+
+func message(f Finding) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s@%s in %s (%s)", f.Kind, f.Package.Name, f.Package.Version, f.Package.Path, f.Package.Origin)
+	if f.Summary != "" {
+		fmt.Fprintf(&b, ": %s", f.Summary)
+	}
+	if f.FixedIn != "" {
+		fmt.Fprintf(&b, ". Fixed in %s", f.FixedIn)
+	}
+	verdict := "passes"
+	if f.Gate.Fails {
+		verdict = "fails"
+	}
+	fmt.Fprintf(&b, ". Gate: %s (%s).", verdict, f.Gate.Detail)
+	return b.String()
+}
+
+func severityScore(f Finding) float64 {
+	if f.Score > 0 {
+		return f.Score
+	}
+	return securitySeverity[string(f.Severity)]
+}
+
+// fingerprint identifies one finding in one place across runs.
+func fingerprint(f Finding) string {
+	h := sha256.Sum256([]byte(f.IDs[0] + "\x00" + f.Package.PURL + "\x00" + f.Package.Path))
+	return hex.EncodeToString(h[:16])
+}
+
+func firstNonEmptyStr(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
