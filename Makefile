@@ -41,8 +41,11 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
 	done
 
+# Go benchmarks, then fnaudit side by side with the peer tools on the same
+# inputs (peers installed outside the repository; see DEVELOPERS.md).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x -timeout 60m ./...
+	scripts/bench-peers.sh
 
 # Peer tools the tests drive (cosign CLI for provenance interop), built into
 # bin/ from their own pinned modules under tools/.
@@ -52,6 +55,11 @@ tools: $(BIN)/cosign
 $(BIN)/cosign: tools/cosign/go.mod tools/cosign/go.sum tools/cosign/tools.go
 	@mkdir -p $(BIN)
 	cd tools/cosign && GOTOOLCHAIN=local $(GO) build -o ../../$(BIN)/cosign github.com/sigstore/cosign/v2/cmd/cosign
+
+# The README's run command: import the bundled advisories into a temporary
+# database and scan the bundled event-stream function (the gate fails, exit 1).
+demo:
+	@scripts/demo.sh
 
 clean:
 	rm -rf $(BIN)

@@ -39,7 +39,9 @@ const schemaVersion = 1
 //     form (the osvschema message), zstd-compressed; it is decoded only when
 //     a lookup returns it. keys
 //     repeats the record's index keys so replacing a record can delete its
-//     affected rows by primary key (no second index on affected).
+//     affected rows by primary key (no second index on affected). batch
+//     marks the rows the last writer stored or confirmed, so that the
+//     records a source no longer provides can be found and removed.
 //   - affected: the index, (ecosystem, normalized name) -> record.
 //   - sources: where records came from (an export URL, an imported path, a
 //     block list), with the HTTP validators of the last download.
@@ -66,7 +68,8 @@ CREATE TABLE IF NOT EXISTS records (
 	kind     TEXT NOT NULL,
 	modified INTEGER NOT NULL,
 	keys     TEXT NOT NULL,
-	data     BLOB NOT NULL
+	data     BLOB NOT NULL,
+	batch    INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS affected (
 	ecosystem TEXT NOT NULL,

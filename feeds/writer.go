@@ -65,7 +65,9 @@ type writer struct {
 	stats ImportStats
 
 	sourceIDs map[string]int64
+	batch     int64 // marks the rows this writer stored or confirmed
 	getRec    *sql.Stmt
+	markRec   *sql.Stmt
 	insRec    *sql.Stmt
 	updRec    *sql.Stmt
 	insKey    *sql.Stmt
@@ -97,7 +99,7 @@ func globEscape(p string) string {
 
 // beginWrite starts a writer on dbPath, whose lock the caller holds.
 func beginWrite(ctx context.Context, dbPath string, lock *fileLock, now time.Time) (_ *writer, err error) {
-	w := &writer{path: dbPath, lock: lock, now: now, sourceIDs: map[string]int64{}}
+	w := &writer{path: dbPath, lock: lock, now: now, sourceIDs: map[string]int64{}, batch: now.UnixNano()}
 	w.tmp = tempPrefix(dbPath) + randomHex(8)
 	defer func() {
 		if err != nil {
@@ -141,9 +143,10 @@ func beginWrite(ctx context.Context, dbPath string, lock *fileLock, now time.Tim
 		st  **sql.Stmt
 		sql string
 	}{
-		{&w.getRec, `SELECT rid, modified, keys FROM records WHERE id = ?`},
-		{&w.insRec, `INSERT INTO records (id, sid, kind, modified, keys, data) VALUES (?, ?, ?, ?, ?, ?)`},
-		{&w.updRec, `UPDATE records SET sid = ?, kind = ?, modified = ?, keys = ?, data = ? WHERE rid = ?`},
+		{&w.getRec, `SELECT rid, sid, modified, keys FROM records WHERE id = ?`},
+		{&w.insRec, `INSERT INTO records (id, sid, kind, modified, keys, data, batch) VALUES (?, ?, ?, ?, ?, ?, ?)`},
+		{&w.updRec, `UPDATE records SET sid = ?, kind = ?, modified = ?, keys = ?, data = ?, batch = ? WHERE rid = ?`},
+		{&w.markRec, `UPDATE records SET batch = ? WHERE rid = ?`},
 		{&w.insKey, `INSERT OR IGNORE INTO affected (ecosystem, name, rid) VALUES (?, ?, ?)`},
 		{&w.delKey, `DELETE FROM affected WHERE ecosystem = ? AND name = ? AND rid = ?`},
 	} {
@@ -256,14 +259,14 @@ func (w *writer) put(ctx context.Context, sid int64, r *record) error {
 	w.stats.Read++
 	keys := encodeKeys(r.keys)
 	var (
-		rid     int64
-		stored  int64
-		oldKeys string
+		rid, storedSID int64
+		stored         int64
+		oldKeys        string
 	)
-	err := w.getRec.QueryRowContext(ctx, r.id).Scan(&rid, &stored, &oldKeys)
+	err := w.getRec.QueryRowContext(ctx, r.id).Scan(&rid, &storedSID, &stored, &oldKeys)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		res, err := w.insRec.ExecContext(ctx, r.id, sid, string(r.kind), r.modified, keys, r.storedData())
+		res, err := w.insRec.ExecContext(ctx, r.id, sid, string(r.kind), r.modified, keys, r.storedData(), w.batch)
 		if err != nil {
 			return writeErr(err)
 		}
@@ -275,9 +278,15 @@ func (w *writer) put(ctx context.Context, sid int64, r *record) error {
 		return err
 	case stored > r.modified:
 		w.stats.Kept++
+		if storedSID == sid {
+			// Still provided by this source: not to be removed at its end.
+			if _, err := w.markRec.ExecContext(ctx, w.batch, rid); err != nil {
+				return writeErr(err)
+			}
+		}
 		return nil
 	default:
-		if _, err := w.updRec.ExecContext(ctx, sid, string(r.kind), r.modified, keys, r.storedData(), rid); err != nil {
+		if _, err := w.updRec.ExecContext(ctx, sid, string(r.kind), r.modified, keys, r.storedData(), w.batch, rid); err != nil {
 			return writeErr(err)
 		}
 		for _, k := range decodeKeys(oldKeys) {
@@ -407,12 +416,10 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// sourceState tracks one source being imported in full: the ids it held
-// before, so that what it no longer provides can be removed at the end.
+// sourceState is one source being imported in full.
 type sourceState struct {
-	name  string
-	sid   int64
-	stale map[string]bool // ids the source held before and has not provided again
+	name string
+	sid  int64
 }
 
 // beginSource starts a full import of the named source.
@@ -421,51 +428,46 @@ func (w *writer) beginSource(ctx context.Context, name, typ, ecosystem string) (
 	if err != nil {
 		return nil, err
 	}
-	rows, err := w.tx.QueryContext(ctx, `SELECT id FROM records WHERE sid = ?`, sid)
-	if err != nil {
-		return nil, fmt.Errorf("read source %s: %w", name, err)
-	}
-	defer rows.Close()
-	st := &sourceState{name: name, sid: sid, stale: map[string]bool{}}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("read source %s: %w", name, err)
-		}
-		st.stale[id] = true
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read source %s: %w", name, err)
-	}
-	return st, nil
+	return &sourceState{name: name, sid: sid}, nil
 }
 
 // putFrom stores r as provided by src.
 func (w *writer) putFrom(ctx context.Context, src *sourceState, r *record) error {
-	delete(src.stale, r.id)
 	return w.put(ctx, src.sid, r)
 }
 
-// endSource removes the records src held before and did not provide again.
+// endSource removes the records src held before and did not provide again:
+// those still attributed to it whose batch is not this writer's. (A mark in
+// the row rather than a set of ids in memory: a source can hold 250,000.)
 func (w *writer) endSource(ctx context.Context, src *sourceState) error {
-	for id := range src.stale {
-		var rid int64
-		var keys string
-		// Only if still attributed to src: a newer copy from another
-		// source may have taken the id over during this import.
-		err := w.tx.QueryRowContext(ctx, `SELECT rid, keys FROM records WHERE id = ? AND sid = ?`, id, src.sid).Scan(&rid, &keys)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
+	rows, err := w.tx.QueryContext(ctx, `SELECT rid, keys FROM records WHERE sid = ? AND batch != ?`, src.sid, w.batch)
+	if err != nil {
+		return err
+	}
+	type gone struct {
+		rid  int64
+		keys string
+	}
+	var goners []gone
+	for rows.Next() {
+		var g gone
+		if err := rows.Scan(&g.rid, &g.keys); err != nil {
+			rows.Close()
 			return err
 		}
-		for _, k := range decodeKeys(keys) {
-			if _, err := w.delKey.ExecContext(ctx, k.ecosystem, k.name, rid); err != nil {
+		goners = append(goners, g)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, g := range goners {
+		for _, k := range decodeKeys(g.keys) {
+			if _, err := w.delKey.ExecContext(ctx, k.ecosystem, k.name, g.rid); err != nil {
 				return writeErr(err)
 			}
 		}
-		if _, err := w.tx.ExecContext(ctx, `DELETE FROM records WHERE rid = ?`, rid); err != nil {
+		if _, err := w.tx.ExecContext(ctx, `DELETE FROM records WHERE rid = ?`, g.rid); err != nil {
 			return writeErr(err)
 		}
 		w.stats.Removed++

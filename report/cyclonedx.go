@@ -181,9 +181,10 @@ func gateProperties(r *Report) []cyclonedx.Property {
 	}
 	if p := r.Provenance; p != nil {
 		props = append(props, cyclonedx.Property{Name: "fnaudit:provenance:verified", Value: strconv.FormatBool(p.Verified)})
-		for k, v := range map[string]string{"builder": p.Builder, "sourceUri": p.SourceURI, "sourceRef": p.SourceRef, "buildType": p.BuildType, "identity": p.Identity, "issuer": p.Issuer} {
-			if v != "" {
-				props = append(props, cyclonedx.Property{Name: "fnaudit:provenance:" + k, Value: v})
+		for _, kv := range [][2]string{{"builder", p.Builder}, {"sourceUri", p.SourceURI}, {"sourceRef", p.SourceRef},
+			{"buildType", p.BuildType}, {"identity", p.Identity}, {"issuer", p.Issuer}} {
+			if kv[1] != "" {
+				props = append(props, cyclonedx.Property{Name: "fnaudit:provenance:" + kv[0], Value: kv[1]})
 			}
 		}
 	}

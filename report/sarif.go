@@ -41,7 +41,7 @@ func writeSARIF(w io.Writer, r *Report) error {
 			WithMessage(sarif.NewTextMessage(message(f))).
 			AddLocation(sarif.NewLocationWithPhysicalLocation(sarif.NewPhysicalLocation().
 				WithArtifactLocation(sarif.NewSimpleArtifactLocation(path)))).
-			AddPartialFingerprint("fnaudit/v1", fingerprint(f))
+			WithPartialFingerprints(map[string]string{"fnaudit/v1": fingerprint(f)})
 		rp := sarif.NewPropertyBag().
 			Add("purl", f.Package.PURL).
 			Add("origin", f.Package.Origin.String()).

@@ -77,7 +77,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	err = root.ExecuteContext(ctx)
 	code = exitCodeFor(err)
 	if err != nil {
-		msg := strings.TrimSpace(err.Error())
+		msg := oneLine(err.Error())
 		if code == exitGateFail {
 			fmt.Fprintf(stderr, "fnaudit: gate failed: %s\n", msg)
 		} else {
@@ -85,6 +85,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		}
 	}
 	return code
+}
+
+// oneLine folds a multi-line error (YAML and JSON decoders write those) into
+// the one line fnaudit promises on stderr.
+func oneLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for i := range lines {
+		lines[i] = strings.TrimSpace(lines[i])
+	}
+	return strings.Join(lines, " ")
 }
 
 // usePrivateTempDir points TMPDIR at a fresh 0700 directory for the life of

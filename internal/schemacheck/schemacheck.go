@@ -46,6 +46,12 @@ func Validate(dir, schema string, doc []byte) error {
 	return s.Validate(inst)
 }
 
+// ValidateFile checks doc against a schema file that needs no companions
+// (fnaudit's own docs/report.schema.json).
+func ValidateFile(schemaPath string, doc []byte) error {
+	return Validate(filepath.Dir(schemaPath), filepath.Base(schemaPath), doc)
+}
+
 func load(dir, schema string) (*jsonschema.Schema, error) {
 	mu.Lock()
 	defer mu.Unlock()
@@ -55,6 +61,9 @@ func load(dir, schema string) (*jsonschema.Schema, error) {
 	}
 	c := jsonschema.NewCompiler()
 	for id, file := range companions {
+		if _, err := os.Stat(filepath.Join(dir, file)); err != nil {
+			continue // a schema that does not refer to it
+		}
 		doc, err := readJSON(filepath.Join(dir, file))
 		if err != nil {
 			return nil, err
