@@ -25,17 +25,9 @@ func writeMarkdown(w io.Writer, r *Report) error {
 	for _, n := range r.Gate.Notes {
 		fmt.Fprintf(w, "\n> ⚠️ %s\n", mdEscape(n))
 	}
-	for _, o := range originsOf(r) {
-		var rows []Finding
-		for _, f := range r.Findings {
-			if f.Package.Origin == o {
-				rows = append(rows, f)
-			}
-		}
-		if len(rows) == 0 {
-			continue
-		}
-		fmt.Fprintf(w, "\n### %s\n\n", mdEscape(originTitle(o)))
+	for _, g := range groupByOrigin(r) {
+		rows := g.findings
+		fmt.Fprintf(w, "\n### %s\n\n", mdEscape(originTitle(g.origin)))
 		fmt.Fprintln(w, "| Gate | Severity | Kind | ID | Package | Fixed in | Path | Why |")
 		fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- |")
 		for _, f := range rows {

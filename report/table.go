@@ -44,16 +44,8 @@ func (t tableWriter) Write(w io.Writer, r *Report) error {
 	}
 	fmt.Fprintf(w, "Packages: %d, findings: %d\n", r.Packages, len(r.Findings))
 
-	for _, o := range originsOf(r) {
-		var rows []Finding
-		for _, f := range r.Findings {
-			if f.Package.Origin == o {
-				rows = append(rows, f)
-			}
-		}
-		if len(rows) == 0 {
-			continue
-		}
+	for _, g := range groupByOrigin(r) {
+		o, rows := g.origin, g.findings
 		fmt.Fprintf(w, "\n%s\n", t.paint(ansiBold, originTitle(o)))
 		reach := anyReachability(rows)
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -132,22 +124,39 @@ func (t tableWriter) verdict(f Finding) string {
 	return "pass " + f.Gate.Reason
 }
 
-// originsOf lists the deployment's origins in order, then any origin a
-// finding names that the deployment did not list.
-func originsOf(r *Report) []artifact.Origin {
-	seen := map[artifact.Origin]bool{}
-	var out []artifact.Origin
-	add := func(o artifact.Origin) {
-		if !seen[o] {
-			seen[o] = true
-			out = append(out, o)
+// originGroup is the findings of one origin.
+type originGroup struct {
+	origin   artifact.Origin
+	findings []Finding
+}
+
+// groupByOrigin groups findings by origin: the deployment's origins in order
+// (function, then each layer), then any origin a finding names that the
+// deployment did not list. Origins without findings are left out.
+func groupByOrigin(r *Report) []originGroup {
+	index := map[artifact.Origin]int{}
+	var groups []originGroup
+	add := func(o artifact.Origin) int {
+		i, ok := index[o]
+		if !ok {
+			i = len(groups)
+			index[o] = i
+			groups = append(groups, originGroup{origin: o})
 		}
+		return i
 	}
 	for _, o := range r.Artifact.Origins {
 		add(o)
 	}
 	for _, f := range r.Findings {
-		add(f.Package.Origin)
+		i := add(f.Package.Origin)
+		groups[i].findings = append(groups[i].findings, f)
+	}
+	out := groups[:0]
+	for _, g := range groups {
+		if len(g.findings) > 0 {
+			out = append(out, g)
+		}
 	}
 	return out
 }

@@ -1,33 +1,17 @@
 package sbom
 
 import (
-	"archive/zip"
-	"io"
 	"path"
 	"testing"
 
 	"github.com/fnaudit/fnaudit/artifact"
 	"github.com/fnaudit/fnaudit/internal/imagetest"
+	zt "github.com/fnaudit/fnaudit/internal/ziptest"
 )
 
 // corpusFile reads one entry of a corpus zip: real registry metadata.
 func corpusFile(t *testing.T, zipName, entry string) string {
-	t.Helper()
-	zr, err := zip.OpenReader(path.Join(functionsDir, zipName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	rc, err := zr.Open(entry)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(rc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return zt.ReadEntry(t, path.Join(functionsDir, zipName), entry)
 }
 
 // TestImageWhiteout: a container-image function built with

@@ -1,9 +1,6 @@
 package sbom
 
 import (
-	"archive/zip"
-	"io"
-	"path"
 	"strings"
 	"testing"
 
@@ -15,24 +12,11 @@ import (
 // the corpus node-app.zip (npm registry metadata).
 func realLodashPackageJSON(t *testing.T) string {
 	t.Helper()
-	zr, err := zip.OpenReader(path.Join(functionsDir, "node-app.zip"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	rc, err := zr.Open("node_modules/lodash/package.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(rc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(b), `"version": "4.17.15"`) {
+	b := corpusFile(t, "node-app.zip", "node_modules/lodash/package.json")
+	if !strings.Contains(b, `"version": "4.17.15"`) {
 		t.Fatalf("corpus lodash is not 4.17.15: %s", b)
 	}
-	return string(b)
+	return b
 }
 
 // TestLayerCopyShadowed: a function whose node_modules has lodash 4.18.1,

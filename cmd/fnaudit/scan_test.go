@@ -1,11 +1,9 @@
 package main
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"flag"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -259,27 +257,6 @@ func TestScanMatchesOSVScanner(t *testing.T) {
 	}
 }
 
-// readZipEntry reads one entry of a zip (real registry metadata from the
-// corpus).
-func readZipEntry(t *testing.T, zipPath, entry string) string {
-	t.Helper()
-	zr, err := zip.OpenReader(zipPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	rc, err := zr.Open(entry)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(rc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
 func readJSONFile(t *testing.T, path string, v any) {
 	t.Helper()
 	raw, err := os.ReadFile(path)
@@ -296,7 +273,7 @@ func readJSONFile(t *testing.T, path string, v any) {
 // layer carrying 4.17.15.
 func lodashZips(t *testing.T) (fn, layer string) {
 	t.Helper()
-	raw := readZipEntry(t, filepath.Join(functionsDir, "node-app.zip"), "node_modules/lodash/package.json")
+	raw := zt.ReadEntry(t, filepath.Join(functionsDir, "node-app.zip"), "node_modules/lodash/package.json")
 	newer := strings.Replace(raw, `"version": "4.17.15"`, `"version": "4.18.1"`, 1)
 	dir := t.TempDir()
 	fn = zt.Write(t, dir, "function.zip", zt.File("index.js", "exports.handler = async () => 1"), zt.File("node_modules/lodash/package.json", newer))

@@ -6,6 +6,7 @@ package ziptest
 import (
 	"archive/zip"
 	"bytes"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -84,4 +85,25 @@ func Write(t testing.TB, dir, name string, entries ...Entry) string {
 func NodePackage(root, name, version string) Entry {
 	return File(root+"node_modules/"+name+"/package.json",
 		`{"name":"`+name+`","version":"`+version+`","license":"MIT"}`)
+}
+
+// ReadEntry returns one entry of a zip on disk (real registry metadata from
+// the corpus, say).
+func ReadEntry(t testing.TB, zipPath, entry string) string {
+	t.Helper()
+	zr, err := zip.OpenReader(zipPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	rc, err := zr.Open(entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
