@@ -281,7 +281,10 @@ func TestReimportReplacesSource(t *testing.T) {
 		writeRecord(t, src, filepath.Base(f), string(raw))
 	}
 	db := filepath.Join(dir, "a.db")
-	if _, err := Import(ctx, db, []string{src}); err != nil {
+	// Same clock reading for both imports: nothing may depend on time
+	// moving forward.
+	clock := WithClock((&fixedClock{t: t0}).now)
+	if _, err := Import(ctx, db, []string{src}, clock); err != nil {
 		t.Fatal(err)
 	}
 	os.Remove(filepath.Join(src, "MAL-2025-20690.json"))
@@ -299,7 +302,7 @@ func TestReimportReplacesSource(t *testing.T) {
 	}
 	raw = strings.TrimRight(raw[:i], " \n,") + "\n  ],\n  " + raw[j:]
 	writeRecord(t, src, "GHSA-mh6f-8j2x-4483.json", raw)
-	st, err := Import(ctx, db, []string{src})
+	st, err := Import(ctx, db, []string{src}, clock)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ package feeds
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -147,21 +148,87 @@ func Open(path string, opts ...Option) (*Store, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("advisory database %s: not a regular file", path)
 	}
-	// immutable=1: the file is never modified in place (writers rename a new
-	// file over it), so readers need no locks and no journal, and the
-	// database can sit on a read-only file system.
-	db, err := sql.Open("sqlite", readOnlyDSN(abs))
+	db, err := openPinned(abs, fi, cfg.maxConns)
+	for retry := 0; errors.Is(err, errReplaced) && retry < 3; retry++ {
+		// An update renamed a new file into place while we opened: open
+		// that one.
+		if fi, err = os.Stat(abs); err == nil {
+			db, err = openPinned(abs, fi, cfg.maxConns)
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("advisory database %s: %w", path, err)
 	}
-	db.SetMaxOpenConns(cfg.maxConns)
-	db.SetMaxIdleConns(cfg.maxConns)
 	s := &Store{path: abs, db: db}
 	if err := s.readMeta(context.Background()); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("advisory database %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// errReplaced: the file at the path is no longer the one the Store opened.
+var errReplaced = errors.New("the database file was replaced while open (an import or update finished); open it again")
+
+// pinnedConnector opens SQLite connections to one database file and
+// refuses any that would land on another: an update renames a new file
+// over the path, and a Store must never mix answers from two versions.
+// A connection is on the original file if, once it is open, the path still
+// names that file (renames only ever bring in new files).
+type pinnedConnector struct {
+	drv  driver.Driver
+	dsn  string
+	path string
+	file os.FileInfo
+}
+
+func (c *pinnedConnector) Connect(context.Context) (driver.Conn, error) {
+	conn, err := c.drv.Open(c.dsn)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(c.path); err != nil || !os.SameFile(fi, c.file) {
+		conn.Close()
+		return nil, errReplaced
+	}
+	return conn, nil
+}
+
+func (c *pinnedConnector) Driver() driver.Driver { return c.drv }
+
+// openPinned opens n read-only connections to the file at abs (described
+// by fi) up front and keeps them for the life of the pool, so an update
+// finishing while a scan runs cannot switch it to the new file half-way.
+//
+// immutable=1: the file is never modified in place (writers rename a new
+// file over it), so readers need no locks and no journal, and the database
+// can sit on a read-only file system.
+func openPinned(abs string, fi os.FileInfo, n int) (*sql.DB, error) {
+	probe, err := sql.Open("sqlite", "")
+	if err != nil {
+		return nil, err
+	}
+	drv := probe.Driver()
+	probe.Close()
+	db := sql.OpenDB(&pinnedConnector{drv: drv, dsn: readOnlyDSN(abs), path: abs, file: fi})
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	ctx := context.Background()
+	conns := make([]*sql.Conn, 0, n)
+	defer func() {
+		for _, c := range conns {
+			c.Close() // back to the pool, which keeps it
+		}
+	}()
+	for range n {
+		c, err := db.Conn(ctx)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		conns = append(conns, c)
+	}
+	return db, nil
 }
 
 func readOnlyDSN(abs string) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -58,7 +59,7 @@ func TestLookupConcurrent(t *testing.T) {
 func TestOpenStoreSurvivesReplacement(t *testing.T) {
 	db := importCorpus(t)
 	ctx := context.Background()
-	old, err := Open(db)
+	old, err := Open(db, WithMaxConns(4))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,16 +68,35 @@ func TestOpenStoreSurvivesReplacement(t *testing.T) {
 	if _, err := Import(ctx, db, []string{bl}); err != nil {
 		t.Fatal(err)
 	}
-	vs, err := old.Lookup(ctx, "npm", "debug")
-	if err != nil || !reflect.DeepEqual(ids(vs), []string{"MAL-2025-46974"}) {
-		t.Errorf("old store: %v, %v", ids(vs), err)
+	// Concurrent lookups use all four connections: every one must still
+	// be on the file the store opened.
+	var wg sync.WaitGroup
+	answers := make(chan string, 64)
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			vs, err := old.Lookup(ctx, "npm", "debug")
+			if err != nil {
+				answers <- err.Error()
+				return
+			}
+			answers <- strings.Join(ids(vs), ",")
+		}()
+	}
+	wg.Wait()
+	close(answers)
+	for a := range answers {
+		if a != "MAL-2025-46974" {
+			t.Errorf("old store answered %q", a)
+		}
 	}
 	cur, err := Open(db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cur.Close()
-	vs, _ = cur.Lookup(ctx, "npm", "debug")
+	vs, _ := cur.Lookup(ctx, "npm", "debug")
 	if len(vs) != 2 {
 		t.Errorf("new store: %v", ids(vs))
 	}

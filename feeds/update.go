@@ -424,6 +424,11 @@ func (u *updater) fetchOnce(ctx context.Context, dbPath, eco, src string, prev v
 		}
 		return &download{notModified: true, validators: prev}, nil
 	case resp.StatusCode == http.StatusOK:
+		if et := resp.Header.Get("ETag"); et != "" && et == prev.etag && !strings.HasPrefix(et, "W/") {
+			// A server that ignores If-None-Match but sends the same
+			// strong ETag: the same export, no need to read it.
+			return &download{notModified: true, validators: prev}, nil
+		}
 	case resp.StatusCode == http.StatusRequestTimeout, resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode >= 500:
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return nil, &retryable{err: fmt.Errorf("download %s: HTTP %s", src, resp.Status), after: retryAfter(resp, maxWait)}

@@ -507,3 +507,23 @@ func TestUpdateReportsProgress(t *testing.T) {
 		t.Errorf("progress: starts %v (want %v), %d bytes, errs %v", p.starts, want, p.bytes, p.errs)
 	}
 }
+
+// A server that ignores If-None-Match but answers with the ETag already
+// imported is treated as unchanged, without reading the body.
+func TestUpdateSameETagWithoutConditionalSupport(t *testing.T) {
+	srv := newExportServer(t)
+	db := updatedCorpus(t, srv)
+	digest := fileDigest(t, db)
+	srv.override = func(w http.ResponseWriter, r *http.Request, eco string, body []byte) bool {
+		w.Header().Set("ETag", srv.etags[eco])
+		w.Write(body)
+		return true
+	}
+	res, err := Update(context.Background(), db, srv.options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Rebuilt || fileDigest(t, db) != digest {
+		t.Errorf("same ETag rebuilt the database: %+v", res)
+	}
+}

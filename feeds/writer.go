@@ -99,7 +99,7 @@ func globEscape(p string) string {
 
 // beginWrite starts a writer on dbPath, whose lock the caller holds.
 func beginWrite(ctx context.Context, dbPath string, lock *fileLock, now time.Time) (_ *writer, err error) {
-	w := &writer{path: dbPath, lock: lock, now: now, sourceIDs: map[string]int64{}, batch: now.UnixNano()}
+	w := &writer{path: dbPath, lock: lock, now: now, sourceIDs: map[string]int64{}}
 	w.tmp = tempPrefix(dbPath) + randomHex(8)
 	defer func() {
 		if err != nil {
@@ -122,7 +122,9 @@ func beginWrite(ctx context.Context, dbPath string, lock *fileLock, now time.Tim
 		return nil, err
 	}
 	// The new file is private until renamed: no journal, no fsync per
-	// transaction (one fsync before the rename instead), one connection.
+	// transaction (one fsync before the rename instead), one connection,
+	// and an 8 MiB page cache (the OS caches the rest; a bigger one cost
+	// more memory than it saved time on a 250,000-record import).
 	u := url.URL{Scheme: "file", Path: filepath.ToSlash(w.tmp)}
 	u.RawQuery = "_pragma=journal_mode(OFF)&_pragma=synchronous(OFF)&_pragma=locking_mode(EXCLUSIVE)&_pragma=cache_size(-8192)"
 	w.db, err = sql.Open("sqlite", u.String())
@@ -137,6 +139,14 @@ func beginWrite(ctx context.Context, dbPath string, lock *fileLock, now time.Tim
 		return nil, fmt.Errorf("%s: %w", dbPath, err)
 	}
 	if w.tx, err = w.db.BeginTx(ctx, nil); err != nil {
+		return nil, fmt.Errorf("begin: %w", writeErr(err))
+	}
+	// Each writer's batch number is one more than the last one's.
+	err = w.tx.QueryRowContext(ctx, `
+		INSERT INTO meta (key, value) VALUES ('batch', '1')
+		ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1
+		RETURNING CAST(value AS INTEGER)`).Scan(&w.batch)
+	if err != nil {
 		return nil, fmt.Errorf("begin: %w", writeErr(err))
 	}
 	for _, p := range []struct {

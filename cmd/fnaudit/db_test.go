@@ -345,7 +345,9 @@ func TestDBUpdateKilledMidDownload(t *testing.T) {
 
 	argv, _ := json.Marshal(args)
 	child := exec.Command(os.Args[0], "-test.run=^TestDBChildProcess$")
-	child.Env = append(os.Environ(), childArgsEnv+"="+string(argv))
+	// The child's private temp directory survives the SIGKILL: keep it in
+	// the test's own temp directory.
+	child.Env = append(os.Environ(), childArgsEnv+"="+string(argv), "TMPDIR="+t.TempDir())
 	var childErr bytes.Buffer
 	child.Stderr = &childErr
 	if err := child.Start(); err != nil {
@@ -403,5 +405,36 @@ func TestDBUpdateKilledMidDownload(t *testing.T) {
 	}
 	if !reflect.DeepEqual(statusCounts(t, db), counts) {
 		t.Error("counts differ after a full update of the same data")
+	}
+}
+
+// The progress bar is for a person at a terminal: never with -q or
+// --no-progress, never into a file or a pipe.
+func TestShowProgress(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, g := range []*globalOptions{
+		{stderr: &bytes.Buffer{}},
+		{stderr: f},
+		{stderr: f, quiet: true},
+		{stderr: f, noProgress: true},
+	} {
+		if showProgress(g) {
+			t.Errorf("progress shown for %+v", g)
+		}
+	}
+	// A non-terminal *os.File written by a real update gets no bar either.
+	srv := newExportServer(t)
+	var out bytes.Buffer
+	code := run(context.Background(), []string{"db", "update", "--db", filepath.Join(t.TempDir(), "a.db"), "--source", srv.URL, "-e", "Go"}, &out, f)
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	raw, _ := os.ReadFile(f.Name())
+	if bytes.ContainsAny(raw, "\r\x1b") || !bytes.Contains(raw, []byte("Go: ")) {
+		t.Errorf("stderr %q", raw)
 	}
 }
