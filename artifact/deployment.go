@@ -91,7 +91,7 @@ func (d *Deployment) Err() error {
 }
 
 func (d *Deployment) record(f *File, err error) error {
-	ie := &InputError{File: d.fileOf(f.Origin), Entry: f.Entry, Reason: "corrupt entry data", Err: err}
+	ie := &InputError{File: d.fileOf(f.Origin()), Entry: f.Entry(), Reason: "corrupt entry data", Err: err}
 	d.mu.Lock()
 	if d.readErr == nil {
 		d.readErr = ie

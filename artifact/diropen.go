@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"syscall"
+	"time"
 )
 
 // openDirectory reads an unpacked function (or, with only layer directories
@@ -25,6 +26,7 @@ func openDirectory(ctx context.Context, dir string, opts Options) (*Deployment, 
 	}
 	d.Origins = append(d.Origins, origin)
 	d.sources[origin] = dir
+	shared := &origin
 	err := filepath.WalkDir(dir, func(p string, de fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("read directory %s: %w", p, err)
@@ -48,7 +50,8 @@ func openDirectory(ctx context.Context, dir string, opts Options) (*Deployment, 
 		if err != nil {
 			return fmt.Errorf("stat %s: %w", p, err)
 		}
-		f := &File{Path: vp, Origin: origin, Entry: rel, Mode: info.Mode(), Size: info.Size(), ModTime: info.ModTime()}
+		f := &File{Path: vp, Mode: info.Mode(), Size: info.Size(), origin: shared,
+			src: hostFile{path: p, rel: rel, mtime: info.ModTime()}}
 		switch {
 		case info.Mode()&fs.ModeSymlink != 0:
 			if f.LinkTarget, err = os.Readlink(p); err != nil {
@@ -57,10 +60,6 @@ func openDirectory(ctx context.Context, dir string, opts Options) (*Deployment, 
 		case info.Mode().IsRegular():
 			if err := b.bytes(dir, rel, info.Size()); err != nil {
 				return err
-			}
-			hostPath := p
-			f.open = func() (io.ReadCloser, error) {
-				return os.OpenFile(hostPath, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
 			}
 		default:
 			return nil // devices, sockets, fifos: nothing a runtime loads code from
@@ -75,6 +74,18 @@ func openDirectory(ctx context.Context, dir string, opts Options) (*Deployment, 
 	}
 	return d, nil
 }
+
+// hostFile reads a file of an unpacked function, never through a symlink.
+type hostFile struct {
+	path, rel string
+	mtime     time.Time
+}
+
+func (h hostFile) open() (io.ReadCloser, error) {
+	return os.OpenFile(h.path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+}
+func (h hostFile) entry() string      { return h.rel }
+func (h hostFile) modTime() time.Time { return h.mtime }
 
 // isLayerDir applies looksLikeLayer's rule to a directory's top level.
 func isLayerDir(dir string) bool {

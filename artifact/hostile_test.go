@@ -147,11 +147,11 @@ func TestSymlinksInsideWork(t *testing.T) {
 	}
 	defer d.Close()
 	real, f, ok := d.Resolve("/var/task/node_modules/.bin/semver")
-	if !ok || real != "/var/task/node_modules/semver/bin/semver" || f.Origin.Kind != OriginFunction {
+	if !ok || real != "/var/task/node_modules/semver/bin/semver" || f.Origin().Kind != OriginFunction {
 		t.Errorf("bin link resolved to %q %v %v", real, f, ok)
 	}
 	real, f, ok = d.Resolve("/var/task/shared/config.json")
-	if !ok || real != "/opt/nodejs/shared/config.json" || f.Origin.Kind != OriginLayer {
+	if !ok || real != "/opt/nodejs/shared/config.json" || f.Origin().Kind != OriginLayer {
 		t.Errorf("link into the layer resolved to %q %v %v", real, f, ok)
 	}
 }

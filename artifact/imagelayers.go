@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
@@ -43,11 +44,27 @@ func (s *blobStore) put(r io.Reader) (off, n int64, err error) {
 	return off, n, err
 }
 
-func (s *blobStore) opener(off, n int64) func() (io.ReadCloser, error) {
-	return func() (io.ReadCloser, error) {
-		return io.NopCloser(io.NewSectionReader(s.f, off, n)), nil
-	}
+// blob is an image file's content in the store, with its tar header's name.
+type blob struct {
+	s      *blobStore
+	off, n int64
+	name   string
+	mtime  time.Time
 }
+
+func (b blob) open() (io.ReadCloser, error) {
+	return io.NopCloser(io.NewSectionReader(b.s.f, b.off, b.n)), nil
+}
+func (b blob) entry() string      { return b.name }
+func (b blob) modTime() time.Time { return b.mtime }
+
+// hardLink is a tar hard link: its own name, its target's content.
+type hardLink struct {
+	source
+	name string
+}
+
+func (h hardLink) entry() string { return h.name }
 
 func (s *blobStore) Close() error {
 	name := s.f.Name()
@@ -95,6 +112,7 @@ func applyLayers(ctx context.Context, d *Deployment, img v1.Image, b *budget) er
 
 func applyLayer(d *Deployment, layer v1.Layer, origin Origin, store *blobStore, b *budget) error {
 	file := d.Target + "!/" + origin.Digest
+	shared := &origin
 	rc, err := layer.Uncompressed()
 	if err != nil {
 		return &InputError{File: d.Target, Entry: origin.Digest, Reason: "unreadable layer", Err: err}
@@ -131,7 +149,8 @@ func applyLayer(d *Deployment, layer v1.Layer, origin Origin, store *blobStore, 
 			whiteouts = append(whiteouts, path.Join(path.Dir(p), strings.TrimPrefix(base, whiteoutPrefix)))
 			continue
 		}
-		f := &File{Path: p, Origin: origin, Entry: hdr.Name, Mode: hdr.FileInfo().Mode(), Size: hdr.Size, ModTime: hdr.ModTime}
+		f := &File{Path: p, Mode: hdr.FileInfo().Mode(), Size: hdr.Size, origin: shared,
+			src: nameOnly{name: hdr.Name, mtime: hdr.ModTime}}
 		switch hdr.Typeflag {
 		case tar.TypeDir:
 			entries = append(entries, layerEntry{file: f, dir: true})
@@ -143,7 +162,7 @@ func applyLayer(d *Deployment, layer v1.Layer, origin Origin, store *blobStore, 
 			if err != nil {
 				return &InputError{File: file, Entry: hdr.Name, Reason: "corrupt layer tar", Err: err}
 			}
-			f.open = store.opener(off, n)
+			f.src = blob{s: store, off: off, n: n, name: hdr.Name, mtime: hdr.ModTime}
 			entries = append(entries, layerEntry{file: f})
 		case tar.TypeSymlink:
 			f.Mode = fs.ModeSymlink | 0o777
@@ -168,7 +187,7 @@ func applyLayer(d *Deployment, layer v1.Layer, origin Origin, store *blobStore, 
 	}
 	for _, e := range entries {
 		if e.dir {
-			if err := d.view.addDir(e.file.Path, origin, e.file.Entry, file); err != nil {
+			if err := d.view.addDir(e.file.Path, origin, e.file.Entry(), file); err != nil {
 				return err
 			}
 			continue
@@ -181,18 +200,22 @@ func applyLayer(d *Deployment, layer v1.Layer, origin Origin, store *blobStore, 
 }
 
 // resolveHardLinks gives each hard link of a layer its target's content. A
-// hard link names a file by its path in the image, which must already exist.
+// hard link names a file by its path in the image, which must already exist
+// as a regular file.
 func resolveHardLinks(d *Deployment, entries []layerEntry, file string) error {
 	for _, e := range entries {
 		f := e.file
-		if e.dir || f.IsSymlink() || f.open != nil || f.LinkTarget == "" {
+		if e.dir || f.IsSymlink() || f.LinkTarget == "" {
+			continue
+		}
+		if _, pending := f.src.(nameOnly); !pending {
 			continue
 		}
 		target, ok := d.view.files[f.LinkTarget]
-		if !ok || target.open == nil {
-			return &InputError{File: file, Entry: f.Entry, Reason: fmt.Sprintf("hard link to missing file %s", f.LinkTarget)}
+		if !ok || target.IsSymlink() || !target.Mode.IsRegular() {
+			return &InputError{File: file, Entry: f.Entry(), Reason: fmt.Sprintf("hard link to missing file %s", f.LinkTarget)}
 		}
-		f.open, f.Size, f.LinkTarget = target.open, target.Size, ""
+		f.src, f.Size, f.LinkTarget = hardLink{source: target.src, name: f.Entry()}, target.Size, ""
 	}
 	return nil
 }

@@ -27,8 +27,8 @@ func newView(strict bool, roots ...string) *view {
 }
 
 // collision builds the error for a path clash inside the view.
-func collision(f *File, file, what string) error {
-	return &InputError{File: file, Entry: f.Entry, Reason: what}
+func collision(entry, file, what string) error {
+	return &InputError{File: file, Entry: entry, Reason: what}
 }
 
 // addFile places f in the view. file is the user-named file f came from, for
@@ -38,14 +38,14 @@ func collision(f *File, file, what string) error {
 func (v *view) addFile(f *File, file string) error {
 	if _, isDir := v.dirs[f.Path]; isDir {
 		if v.strict {
-			return collision(f, file, fmt.Sprintf("file collides with directory %s", f.Path))
+			return collision(f.Entry(), file, fmt.Sprintf("file collides with directory %s", f.Path))
 		}
 		v.removeTree(f.Path)
 	}
-	if prev, ok := v.files[f.Path]; ok && v.strict && prev.Origin == f.Origin {
-		return collision(f, file, "duplicate entry name")
+	if prev, ok := v.files[f.Path]; ok && v.strict && prev.origin == f.origin {
+		return collision(f.Entry(), file, "duplicate entry name")
 	}
-	if err := v.addParents(f, file); err != nil {
+	if err := v.addParents(f.Path, *f.origin, f.Entry(), file); err != nil {
 		return err
 	}
 	v.files[f.Path] = f
@@ -56,11 +56,11 @@ func (v *view) addFile(f *File, file string) error {
 func (v *view) addDir(p string, origin Origin, entry, file string) error {
 	if prev, ok := v.files[p]; ok {
 		if v.strict {
-			return &InputError{File: file, Entry: entry, Reason: fmt.Sprintf("directory collides with file %s from %s", p, prev.Origin)}
+			return &InputError{File: file, Entry: entry, Reason: fmt.Sprintf("directory collides with file %s from %s", p, prev.Origin())}
 		}
 		delete(v.files, p)
 	}
-	if err := v.addParents(&File{Path: p, Origin: origin, Entry: entry}, file); err != nil {
+	if err := v.addParents(p, origin, entry, file); err != nil {
 		return err
 	}
 	if _, ok := v.dirs[p]; !ok {
@@ -73,20 +73,20 @@ func (v *view) addDir(p string, origin Origin, entry, file string) error {
 // (image) files that stand where a directory must be. A parent that is a
 // symlink is always refused in strict views: extracting such an entry writes
 // through the link, the classic way out of an extraction directory.
-func (v *view) addParents(f *File, file string) error {
-	for dir := path.Dir(f.Path); dir != "/"; dir = path.Dir(dir) {
+func (v *view) addParents(p string, origin Origin, entry, file string) error {
+	for dir := path.Dir(p); dir != "/"; dir = path.Dir(dir) {
 		if prev, ok := v.files[dir]; ok {
 			switch {
 			case v.strict && prev.IsSymlink():
-				return collision(f, file, fmt.Sprintf("path goes through symlink %s", dir))
+				return collision(entry, file, fmt.Sprintf("path goes through symlink %s", dir))
 			case v.strict:
-				return collision(f, file, fmt.Sprintf("path collides with file %s from %s", dir, prev.Origin))
+				return collision(entry, file, fmt.Sprintf("path collides with file %s from %s", dir, prev.Origin()))
 			default:
 				delete(v.files, dir)
 			}
 		}
 		if _, ok := v.dirs[dir]; !ok {
-			v.dirs[dir] = f.Origin
+			v.dirs[dir] = origin
 		}
 	}
 	return nil
@@ -164,7 +164,7 @@ func (v *view) checkLinks(fileOf func(Origin) string) error {
 			continue
 		}
 		if dest := linkDest(f.Path, f.LinkTarget); !v.within(dest) {
-			return &InputError{File: fileOf(f.Origin), Entry: f.Entry,
+			return &InputError{File: fileOf(f.Origin()), Entry: f.Entry(),
 				Reason: fmt.Sprintf("symlink points outside the artifact (%s -> %s)", f.Path, f.LinkTarget)}
 		}
 	}

@@ -76,7 +76,7 @@ func Generate(ctx context.Context, d *artifact.Deployment, opts Options) (*SBOM,
 		if !ok {
 			return artifact.Origin{}, false
 		}
-		return f.Origin, true
+		return f.Origin(), true
 	}, false)
 	markLoaded(out.Packages, d.Runtime)
 	return out, nil

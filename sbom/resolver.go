@@ -52,7 +52,7 @@ func newResolver(d *artifact.Deployment) *resolver {
 // system id is the origin's digest, so each location says which zip or image
 // layer it came from.
 func (r *resolver) location(real string, f *artifact.File, accessPath string) file.Location {
-	return file.NewVirtualLocationFromCoordinates(file.NewCoordinates(real, f.Origin.Digest), accessPath)
+	return file.NewVirtualLocationFromCoordinates(file.NewCoordinates(real, f.Origin().Digest), accessPath)
 }
 
 // HasPath reports files and directories, following links.
@@ -238,6 +238,6 @@ type fileInfo struct{ f *artifact.File }
 func (i fileInfo) Name() string       { return path.Base(i.f.Path) }
 func (i fileInfo) Size() int64        { return i.f.Size }
 func (i fileInfo) Mode() fs.FileMode  { return i.f.Mode }
-func (i fileInfo) ModTime() time.Time { return i.f.ModTime }
+func (i fileInfo) ModTime() time.Time { return i.f.ModTime() }
 func (i fileInfo) IsDir() bool        { return false }
 func (i fileInfo) Sys() any           { return nil }

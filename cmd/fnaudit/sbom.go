@@ -36,6 +36,7 @@ registry:REF) and lists every installed third-party package, with its origin
 				return err
 			}
 			defer d.Close()
+			limitHeapFor(d)
 			s, err := sbom.Generate(cmd.Context(), d, sbom.Options{ArchiveDepth: af.limits.MaxDepth})
 			if err != nil {
 				return err

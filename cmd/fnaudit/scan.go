@@ -226,6 +226,7 @@ func catalog(ctx context.Context, f *scanFlags, target string) (*sbom.SBOM, *art
 	if err != nil {
 		return nil, nil, err
 	}
+	limitHeapFor(d)
 	s, err := sbom.Generate(ctx, d, sbom.Options{ArchiveDepth: f.artifact.limits.MaxDepth})
 	if err != nil {
 		d.Close()
