@@ -1,10 +1,7 @@
 package artifact
 
 import (
-	"bytes"
-	"debug/buildinfo"
 	"fmt"
-	"io"
 	"path"
 	"regexp"
 	"sort"
@@ -68,10 +65,6 @@ func ParseRuntime(id string) (Runtime, error) {
 	return r, nil
 }
 
-// maxBootstrapRead bounds how much of a bootstrap binary is read to find Go
-// build information.
-const maxBootstrapRead = 256 * mib
-
 // detectRuntime uses the --runtime value when given, else the content.
 func detectRuntime(d *Deployment, flag string) (Runtime, error) {
 	if flag != "" {
@@ -79,19 +72,15 @@ func detectRuntime(d *Deployment, flag string) (Runtime, error) {
 		if err != nil {
 			return Runtime{}, err
 		}
-		if r.Name == "provided" && r.Language == "" && isGoBinary(d, path.Join(TaskRoot, "bootstrap")) {
-			r.Language = "go"
-		}
 		return r, nil
 	}
 	r := Runtime{Detected: true}
 	task := topLevel(d, TaskRoot)
 	switch {
 	case task["bootstrap"] || d.has(path.Join(OptRoot, "bootstrap")):
+		// A custom runtime; whether its bootstrap is a Go binary is known
+		// once the SBOM has read its build information (sbom.Generate).
 		r.Name = "provided"
-		if isGoBinary(d, path.Join(TaskRoot, "bootstrap")) || isGoBinary(d, path.Join(OptRoot, "bootstrap")) {
-			r.Language = "go"
-		}
 	case anySuffix(task, ".js", ".mjs", ".cjs") || task["package.json"] || task["node_modules"] || d.IsDir("/opt/nodejs"):
 		r.Name = "nodejs"
 	case anySuffix(task, ".py") || d.IsDir("/opt/python"):
@@ -174,23 +163,4 @@ func pythonVersion(d *Deployment) string {
 	}
 	sort.Strings(versions)
 	return versions[0]
-}
-
-// isGoBinary reports whether the file at p carries Go build information.
-func isGoBinary(d *Deployment, p string) bool {
-	_, f, ok := d.view.resolve(p)
-	if !ok || f.Size == 0 || f.Size > maxBootstrapRead {
-		return false
-	}
-	rc, err := f.Open()
-	if err != nil {
-		return false
-	}
-	defer rc.Close()
-	buf, err := io.ReadAll(io.LimitReader(rc, maxBootstrapRead))
-	if err != nil {
-		return false
-	}
-	_, err = buildinfo.Read(bytes.NewReader(buf))
-	return err == nil
 }

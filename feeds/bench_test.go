@@ -1,112 +1,26 @@
 package feeds
 
 import (
-	"archive/zip"
 	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
-	"time"
+
+	"github.com/fnaudit/fnaudit/internal/benchgen"
 )
 
-// benchRecords is the size of the synthetic export: the order of osv.dev's
-// real npm export, which is mostly OpenSSF MAL records.
-const benchRecords = 250_000
+// benchRecords is the size of the synthetic export.
+const benchRecords = benchgen.NPMExportRecords
 
-// npmLikeExport writes to path a synthetic export of n records shaped like
-// osv.dev's npm all.zip: 94% MAL records and 6% GHSA records, each a real
-// record of the corpus (so sizes and field mixes are real) with a new id,
-// package name and dates. 60% of the records have a package of their own;
-// the other 40% fall on a fifth of those packages, so about 30,000 packages
-// have several records (4 or 5 on average), as popular names squatted again
-// and again do. It returns the package names, in order of first use.
+// npmLikeExport writes the synthetic npm export (see benchgen.WriteNPMExport).
 func npmLikeExport(tb testing.TB, path string, n int) []string {
 	tb.Helper()
-	type template struct {
-		raw                     string
-		id, modified, published string
-		names                   []string // affected package names, in order
-	}
-	var mal, ghsa []template
-	for _, f := range corpusFiles(tb, "npm") {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		v := readRecord(tb, f)
-		t := template{raw: string(raw), id: v.GetId(), modified: v.GetModified().AsTime().Format(time.RFC3339), published: v.GetPublished().AsTime().Format(time.RFC3339)}
-		for _, a := range v.GetAffected() {
-			t.names = append(t.names, a.GetPackage().GetName())
-		}
-		for _, want := range []string{`"id": "` + t.id + `"`, `"modified": "` + t.modified + `"`} {
-			if !strings.Contains(t.raw, want) {
-				tb.Fatalf("%s: %s not found verbatim", f, want)
-			}
-		}
-		if strings.HasPrefix(t.id, "MAL-") {
-			mal = append(mal, t)
-		} else {
-			ghsa = append(ghsa, t)
-		}
-	}
-	out, err := os.Create(path)
+	names, err := benchgen.WriteNPMExport(path, n, corpusDir)
 	if err != nil {
-		tb.Fatal(err)
-	}
-	defer out.Close()
-	zw := zip.NewWriter(out)
-	rng := rand.New(rand.NewPCG(1, 2))
-	distinct := n * 6 / 10
-	names := make([]string, 0, distinct)
-	base := time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range n {
-		var name string
-		if i < distinct {
-			if i%10 == 0 {
-				name = fmt.Sprintf("@scope%d/pkg-%d", i%1000, i)
-			} else {
-				name = fmt.Sprintf("pkg-%d", i)
-			}
-			names = append(names, name)
-		} else {
-			name = names[rng.IntN(distinct/5)]
-		}
-		date := base.Add(time.Duration(rng.Int64N(int64(4 * 365 * 24 * time.Hour)))).Format(time.RFC3339)
-		var t template
-		var id string
-		if rng.IntN(100) < 94 {
-			t = mal[rng.IntN(len(mal))]
-			id = fmt.Sprintf("MAL-%d-%d", 2022+i%5, i)
-		} else {
-			t = ghsa[rng.IntN(len(ghsa))]
-			id = fmt.Sprintf("GHSA-%04x-%04x-%04x", i&0xffff, (i>>16)&0xffff, rng.IntN(0x10000))
-		}
-		pairs := []string{
-			`"id": "` + t.id + `"`, `"id": "` + id + `"`,
-			`"modified": "` + t.modified + `"`, `"modified": "` + date + `"`,
-			`"published": "` + t.published + `"`, `"published": "` + date + `"`,
-		}
-		for k, pn := range t.names {
-			nn := name
-			if k > 0 {
-				nn = fmt.Sprintf("%s-extra-%d", name, k)
-			}
-			pairs = append(pairs, `"name": "`+pn+`"`, `"name": "`+nn+`"`)
-		}
-		w, err := zw.Create(id + ".json")
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if _, err := strings.NewReplacer(pairs...).WriteString(w, t.raw); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
 		tb.Fatal(err)
 	}
 	return names

@@ -79,7 +79,22 @@ func Generate(ctx context.Context, d *artifact.Deployment, opts Options) (*SBOM,
 		return f.Origin(), true
 	}, false)
 	markLoaded(out.Packages, d.Runtime)
+	out.Runtime.Language = bootstrapLanguage(out)
 	return out, nil
+}
+
+// bootstrapLanguage names the language of a custom runtime's bootstrap:
+// "go" when the Go cataloger read build information from it.
+func bootstrapLanguage(s *SBOM) string {
+	if s.Runtime.Name != "provided" || s.Runtime.Language != "" {
+		return s.Runtime.Language
+	}
+	for _, p := range s.Packages {
+		if p.Ecosystem == EcosystemGo && (p.Path() == artifact.TaskRoot+"/bootstrap" || p.Path() == artifact.OptRoot+"/bootstrap") {
+			return "go"
+		}
+	}
+	return ""
 }
 
 // catalogConfig selects syft's installed-package catalogers and turns off

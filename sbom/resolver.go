@@ -31,6 +31,8 @@ type resolver struct {
 
 	mimeOnce sync.Once
 	mime     map[string]string // real path -> MIME type, for executable candidates only
+
+	binaries binaryCache
 }
 
 var _ file.Resolver = (*resolver)(nil)
@@ -173,8 +175,18 @@ func (r *resolver) RelativeFileByPath(_ file.Location, p string) *file.Location 
 	return &locs[0]
 }
 
-// FileContentsByLocation decompresses one file.
+// FileContentsByLocation decompresses one file; executables come from the
+// binary cache (see binaryCache).
 func (r *resolver) FileContentsByLocation(loc file.Location) (io.ReadCloser, error) {
+	r.mimeOnce.Do(r.sniffExecutables)
+	if _, isBinary := r.mime[loc.RealPath]; isBinary {
+		if f, ok := r.d.File(loc.RealPath); ok {
+			rc, cached, err := r.binaries.get(loc.RealPath, f.Size, func() (io.ReadCloser, error) { return r.d.Open(loc.RealPath) })
+			if cached {
+				return rc, err
+			}
+		}
+	}
 	return r.d.Open(loc.RealPath)
 }
 

@@ -166,12 +166,8 @@ copies or substantial portions of the Software.
 // Cached returns the path of the generated function in the user cache
 // directory, generating it on first use, so benchmark runs reuse it.
 func Cached(spec NodeSpec) (string, error) {
-	dir, err := os.UserCacheDir()
+	dir, err := cacheDir("")
 	if err != nil {
-		dir = os.TempDir()
-	}
-	dir = filepath.Join(dir, "fnaudit-bench")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
 	p := filepath.Join(dir, fmt.Sprintf("node-%dpkgs-%dMB-seed%d.zip", spec.Packages, spec.TargetBytes>>20, spec.Seed))
