@@ -24,6 +24,16 @@ func writeSARIF(w io.Writer, r *Report) error {
 		Add("fnaudit:target", r.Artifact.Target).
 		Add("fnaudit:digest", r.Artifact.Digest).
 		Add("fnaudit:gatePass", r.Gate.Pass)
+	if p := r.Provenance; p != nil {
+		run.Properties.
+			Add("fnaudit:provenanceVerified", p.Verified).
+			Add("fnaudit:provenanceDetail", p.Detail)
+		for _, kv := range [][2]string{{"Builder", p.Builder}, {"SourceUri", p.SourceURI}, {"SourceRef", p.SourceRef}} {
+			if kv[1] != "" {
+				run.Properties.Add("fnaudit:provenance"+kv[0], kv[1])
+			}
+		}
+	}
 	for _, f := range r.Findings {
 		id := f.IDs[0]
 		rule := run.AddRule(id).

@@ -274,4 +274,15 @@ func TestScanRequireProvenance(t *testing.T) {
 	if !strings.Contains(cdx, `"name": "fnaudit:provenance:builder",`) || !strings.Contains(cdx, `"value": "https://github.com/example/fn"`) {
 		t.Errorf("CycloneDX metadata lacks the verified builder and source")
 	}
+	_, sarif, _ := runCLI(t, append(append([]string{}, db...), "scan", "-o", "sarif", "--policy", pol, "--provenance", fx.AttestBundle, "--insecure-ignore-tlog", signed)...)
+	if !strings.Contains(sarif, `"fnaudit:provenanceVerified": true`) || !strings.Contains(sarif, `"fnaudit:provenanceBuilder": "https://github.com/actions/runner/github-hosted"`) {
+		t.Errorf("SARIF run properties lack the provenance result")
+	}
+	if err := schemacheck.Validate(schemasDir, schemacheck.SARIF210, []byte(sarif)); err != nil {
+		t.Errorf("SARIF with provenance does not validate: %v", err)
+	}
+	_, table, _ := runCLI(t, append(append([]string{}, db...), "scan", "-o", "table", "--policy", pol, "--provenance", fx.AttestBundle, "--insecure-ignore-tlog", signed)...)
+	if !strings.Contains(table, "Provenance: verified") || !strings.Contains(table, "digest") {
+		t.Errorf("table lacks the provenance checks:\n%s", table)
+	}
 }
