@@ -31,7 +31,7 @@ func openImage(ctx context.Context, target string, opts Options) (*Deployment, e
 	if err != nil {
 		return nil, fmt.Errorf("%s: platform: %w", target, err)
 	}
-	img, err := loadImage(ctx, d, target, *platform)
+	img, err := loadImage(ctx, d, target, *platform, opts.Offline)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +50,7 @@ func openImage(ctx context.Context, target string, opts Options) (*Deployment, e
 // loadImage resolves the target to one image (picking the platform from an
 // index), reading archives in place and only extracting an oci-archive's
 // layout into the private temp directory.
-func loadImage(ctx context.Context, d *Deployment, target string, platform v1.Platform) (v1.Image, error) {
+func loadImage(ctx context.Context, d *Deployment, target string, platform v1.Platform, offline bool) (v1.Image, error) {
 	kind, ref, _ := strings.Cut(target, ":")
 	switch kind + ":" {
 	case PrefixDockerArchive:
@@ -72,6 +72,9 @@ func loadImage(ctx context.Context, d *Deployment, target string, platform v1.Pl
 		}
 		return imageFromLayout(ref, dir, platform)
 	case PrefixRegistry:
+		if offline {
+			return nil, fmt.Errorf("%s: pulling from a registry needs the network, and --offline was given", target)
+		}
 		r, err := name.ParseReference(ref)
 		if err != nil {
 			return nil, fmt.Errorf("%s: image reference: %w", target, err)

@@ -19,6 +19,8 @@ type Options struct {
 	// Platform picks an image from a multi-platform index ("linux/amd64" by
 	// default, Lambda's default architecture).
 	Platform string
+	// Offline refuses targets that need the network (registry:).
+	Offline bool
 }
 
 // MaxLayers is Lambda's limit on layers per function.

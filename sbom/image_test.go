@@ -1,7 +1,9 @@
 package sbom
 
 import (
+	"context"
 	"path"
+	"strings"
 	"testing"
 
 	"github.com/fnaudit/fnaudit/artifact"
@@ -66,6 +68,12 @@ func TestImageWhiteout(t *testing.T) {
 			}
 			if s.Runtime.Name != "nodejs" {
 				t.Errorf("runtime %+v", s.Runtime)
+			}
+			if form == "registry" {
+				_, err := artifact.Open(context.Background(), target, artifact.Options{Offline: true})
+				if err == nil || !strings.Contains(err.Error(), "--offline") {
+					t.Errorf("registry target opened offline: %v", err)
+				}
 			}
 		})
 	}

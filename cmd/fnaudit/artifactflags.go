@@ -28,6 +28,6 @@ func (a *artifactFlags) register(cmd *cobra.Command) {
 	f.Int64Var(&a.limits.MaxRatio, "max-ratio", d.MaxRatio, "limit on one entry's compression ratio (entries over 1 MiB)")
 }
 
-func (a *artifactFlags) options() artifact.Options {
-	return artifact.Options{Layers: a.layers, Runtime: a.runtime, Limits: a.limits, Platform: a.platform}
+func (a *artifactFlags) options(g *globalOptions) artifact.Options {
+	return artifact.Options{Layers: a.layers, Runtime: a.runtime, Limits: a.limits, Platform: a.platform, Offline: g.offline}
 }

@@ -31,7 +31,7 @@ registry:REF) and lists every installed third-party package, with its origin
 				return err
 			}
 			sbom.Preload()
-			d, err := artifact.Open(cmd.Context(), args[0], af.options())
+			d, err := artifact.Open(cmd.Context(), args[0], af.options(g))
 			if err != nil {
 				return err
 			}

@@ -92,7 +92,7 @@ func runScan(ctx context.Context, g *globalOptions, f *scanFlags, target string)
 	}
 	defer store.Close()
 
-	s, d, err := catalog(ctx, f, target)
+	s, d, err := catalog(ctx, g, f, target)
 	if err != nil {
 		return err
 	}
@@ -213,7 +213,7 @@ func openAdvisoryDB(ctx context.Context, g *globalOptions, f *scanFlags, now tim
 
 // catalog turns the target into an SBOM: decoded when it is one, else
 // opened and cataloged.
-func catalog(ctx context.Context, f *scanFlags, target string) (*sbom.SBOM, *artifact.Deployment, error) {
+func catalog(ctx context.Context, g *globalOptions, f *scanFlags, target string) (*sbom.SBOM, *artifact.Deployment, error) {
 	if !artifact.IsImageTarget(target) && sbom.LooksLikeSBOM(target) {
 		if len(f.artifact.layers) > 0 {
 			return nil, nil, fmt.Errorf("%s is an SBOM; --layer applies to zips", target)
@@ -222,7 +222,7 @@ func catalog(ctx context.Context, f *scanFlags, target string) (*sbom.SBOM, *art
 		return s, nil, err
 	}
 	sbom.Preload()
-	d, err := artifact.Open(ctx, target, f.artifact.options())
+	d, err := artifact.Open(ctx, target, f.artifact.options(g))
 	if err != nil {
 		return nil, nil, err
 	}
