@@ -154,7 +154,7 @@ func TestScanGolden(t *testing.T) {
 }
 
 // normaliseReport blanks what changes from run to run: times, the
-// database's path and age.
+// database's path and age, the build's version.
 func normaliseReport(t *testing.T, out string) []byte {
 	t.Helper()
 	var m map[string]any
@@ -162,6 +162,7 @@ func normaliseReport(t *testing.T, out string) []byte {
 		t.Fatal(err)
 	}
 	m["createdAt"] = "NORMALISED"
+	m["tool"] = map[string]any{"name": "fnaudit", "version": "NORMALISED"} // "(devel)", or a VCS pseudo-version
 	m["database"] = map[string]any{"path": "NORMALISED", "lastUpdated": "NORMALISED", "ageHours": 0}
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
