@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"fmt"
+	"github.com/fnaudit/fnaudit/internal/pkgname"
 	"strings"
 
 	"github.com/ossf/osv-schema/bindings/go/osvconstants"
@@ -95,51 +96,6 @@ func baseEcosystem(ecosystem string) string {
 }
 
 // NormalizeName returns the form of a package name under which records are
-// indexed, for a canonical ecosystem (see CanonicalEcosystem):
-//
-//   - PyPI: PEP 503 (lower case, runs of "-", "_", "." become one "-").
-//   - npm: lower case, scope kept ("@Scope/Pkg" -> "@scope/pkg"); the
-//     registry treats legacy mixed-case names as distinct, but advisories and
-//     lockfiles disagree on case often enough that a miss is the worse error.
-//   - NuGet, Packagist: lower case (both registries are case-insensitive).
-//   - Maven: "group:artifact"; a purl-style "group/artifact" is accepted.
-//   - Go and everything else: as given (module paths are case-sensitive).
-//
-// Leading and trailing white space is always removed.
-func NormalizeName(ecosystem, name string) string {
-	name = strings.TrimSpace(name)
-	switch baseEcosystem(ecosystem) {
-	case string(osvconstants.EcosystemPyPI):
-		return pep503(name)
-	case string(osvconstants.EcosystemNPM),
-		string(osvconstants.EcosystemNuGet),
-		string(osvconstants.EcosystemPackagist):
-		return strings.ToLower(name)
-	case string(osvconstants.EcosystemMaven):
-		if !strings.Contains(name, ":") {
-			name = strings.Replace(name, "/", ":", 1)
-		}
-		return name
-	}
-	return name
-}
-
-// pep503 is PEP 503's normalize: re.sub(r"[-_.]+", "-", name).lower().
-func pep503(name string) string {
-	var b strings.Builder
-	b.Grow(len(name))
-	inRun := false
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c == '-' || c == '_' || c == '.' {
-			if !inRun {
-				b.WriteByte('-')
-				inRun = true
-			}
-			continue
-		}
-		inRun = false
-		b.WriteByte(c)
-	}
-	return strings.ToLower(b.String())
-}
+// indexed, for a canonical ecosystem (see CanonicalEcosystem); the rule is
+// pkgname.Normalize, shared with the rest of fnaudit.
+func NormalizeName(ecosystem, name string) string { return pkgname.Normalize(ecosystem, name) }

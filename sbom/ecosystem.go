@@ -1,12 +1,13 @@
 package sbom
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/anchore/packageurl-go"
 	"github.com/anchore/syft/syft/linux"
 	"github.com/anchore/syft/syft/pkg"
+
+	"github.com/fnaudit/fnaudit/internal/pkgname"
 )
 
 // OSV ecosystem names (https://ossf.github.io/osv-schema/#affectedpackage-field).
@@ -74,20 +75,10 @@ func distroEcosystem(d *linux.Release) string {
 	return ""
 }
 
-var pep503 = regexp.MustCompile(`[-_.]+`)
-
-// NormalizeName is the name advisories are indexed and compared by: PEP 503
-// for PyPI, lower case for npm (scope included) and NuGet, as written for
-// the others (Maven group:artifact, Go module paths are case-sensitive).
-func NormalizeName(ecosystem, name string) string {
-	switch ecosystem {
-	case EcosystemPyPI:
-		return pep503.ReplaceAllString(strings.ToLower(name), "-")
-	case EcosystemNPM, EcosystemNuGet:
-		return strings.ToLower(name)
-	}
-	return name
-}
+// NormalizeName is the name advisories are indexed and compared by (see
+// pkgname.Normalize: PEP 503 for PyPI, lower case for npm, NuGet and
+// Packagist, group:artifact for Maven, as written for the others).
+func NormalizeName(ecosystem, name string) string { return pkgname.Normalize(ecosystem, name) }
 
 // EcosystemOfPURL maps a package URL type to its OSV ecosystem, for SBOMs
 // made elsewhere.
