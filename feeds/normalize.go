@@ -2,10 +2,11 @@ package feeds
 
 import (
 	"fmt"
-	"github.com/fnaudit/fnaudit/internal/pkgname"
 	"strings"
 
 	"github.com/ossf/osv-schema/bindings/go/osvconstants"
+
+	"github.com/fnaudit/fnaudit/internal/pkgname"
 )
 
 // knownEcosystems is every ecosystem the pinned OSV schema defines. A record
