@@ -118,19 +118,38 @@ func (d *Deployment) Close() error {
 	return errors.Join(errs...)
 }
 
+// drainLimit is the size up to which a reader closed before its end reads
+// the rest anyway (see recordingReader.Close).
+const drainLimit = 1 * mib
+
 // recordingReader reports read errors to its deployment.
 type recordingReader struct {
-	rc io.ReadCloser
-	d  *Deployment
-	f  *File
+	rc  io.ReadCloser
+	d   *Deployment
+	f   *File
+	eof bool
 }
 
 func (r *recordingReader) Read(p []byte) (int, error) {
 	n, err := r.rc.Read(p)
-	if err != nil && err != io.EOF {
+	switch {
+	case err == io.EOF:
+		r.eof = true
+	case err != nil:
 		err = r.d.record(r.f, err)
 	}
 	return n, err
 }
 
-func (r *recordingReader) Close() error { return r.rc.Close() }
+// Close reads a small entry to its end before closing: archive/zip checks
+// an entry's CRC only at its end, and a JSON decoder stops after the first
+// value, so a damaged package.json could otherwise be half-read, fail to
+// parse, and be skipped by the cataloger without a trace. Metadata files
+// are small; large files read in part (an executable's header being
+// sniffed) are not drained.
+func (r *recordingReader) Close() error {
+	if !r.eof && r.f.Size <= drainLimit {
+		io.Copy(io.Discard, r) // errors are recorded by Read
+	}
+	return r.rc.Close()
+}

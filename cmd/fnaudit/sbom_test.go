@@ -138,6 +138,7 @@ func TestSBOMHostileExit2(t *testing.T) {
 		{"six layers", []string{filepath.Join(functionsDir, "node-app.zip"), "--layer", "a", "--layer", "b", "--layer", "c", "--layer", "d", "--layer", "e", "--layer", "f"},
 			"6 layers given: Lambda allows at most 5", nil},
 		{"unknown runtime", []string{filepath.Join(functionsDir, "node-app.zip"), "--runtime", "cobol1.0"}, `unknown Lambda runtime "cobol1.0"`, nil},
+		{"corrupt entry data", []string{corruptPackageJSON(t, dir)}, `corrupt.zip: entry "node_modules/a/package.json": corrupt entry data`, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -159,6 +160,16 @@ func TestSBOMHostileExit2(t *testing.T) {
 			}
 		})
 	}
+}
+
+// corruptPackageJSON writes a zip whose central directory is intact but
+// whose only package.json has damaged deflate data: it opens, and the
+// cataloger reading the entry hits the damage.
+func corruptPackageJSON(t *testing.T, dir string) string {
+	raw := zt.Bytes(t, zt.File("node_modules/a/package.json", strings.Repeat(`{"name":"a","version":"1.0.0"}`, 50)))
+	i := bytes.Index(raw, []byte("package.json")) + len("package.json") + 10
+	raw[i] ^= 0xff
+	return writeFile(t, dir, "corrupt.zip", string(raw))
 }
 
 func writeFile(t *testing.T, dir, name, body string) string {
