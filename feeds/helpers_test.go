@@ -162,3 +162,16 @@ func mustJSON(t testing.TB, v any) string {
 	}
 	return string(out)
 }
+
+// checkOneLineError asserts that err is one line and contains every want.
+func checkOneLineError(t *testing.T, err error, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not contain %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "\n") {
+		t.Errorf("error is not one line: %q", err)
+	}
+}

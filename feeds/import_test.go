@@ -496,14 +496,7 @@ func TestImportBadInputLeavesDatabaseIntact(t *testing.T) {
 			if err == nil {
 				t.Fatal("import succeeded")
 			}
-			for _, want := range tc.errHas {
-				if !strings.Contains(err.Error(), want) {
-					t.Errorf("error %q does not contain %q", err, want)
-				}
-			}
-			if strings.Contains(err.Error(), "\n") {
-				t.Errorf("error is not one line: %q", err)
-			}
+			checkOneLineError(t, err, tc.errHas...)
 			if fileDigest(t, db) != before {
 				t.Error("database file changed")
 			}

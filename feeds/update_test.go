@@ -338,14 +338,7 @@ func TestUpdateFailuresLeaveDatabaseIntact(t *testing.T) {
 			if err == nil {
 				t.Fatal("update succeeded")
 			}
-			for _, want := range tc.errHas {
-				if !strings.Contains(err.Error(), want) {
-					t.Errorf("error %q does not contain %q", err, want)
-				}
-			}
-			if strings.Contains(err.Error(), "\n") {
-				t.Errorf("error is not one line: %q", err)
-			}
+			checkOneLineError(t, err, tc.errHas...)
 			npmHits := 0
 			for _, p := range srv.paths[hits:] {
 				if p == "/npm/all.zip" {

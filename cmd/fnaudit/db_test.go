@@ -25,16 +25,6 @@ import (
 	"github.com/fnaudit/fnaudit/feeds"
 )
 
-const osvCorpus = "../../testdata/osv"
-
-// runDB runs one fnaudit command line in-process.
-func runDB(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = run(context.Background(), args, &out, &errb)
-	return code, out.String(), errb.String()
-}
-
 func digest(t *testing.T, path string) string {
 	t.Helper()
 	raw, err := os.ReadFile(path)
@@ -49,7 +39,7 @@ func digest(t *testing.T, path string) string {
 // counts.
 func statusCounts(t *testing.T, db string) map[string]feeds.Counts {
 	t.Helper()
-	code, out, errs := runDB(t, "db", "status", "--db", db, "-o", "json")
+	code, out, errs := runCLI(t, "db", "status", "--db", db, "-o", "json")
 	if code != 0 {
 		t.Fatalf("db status: exit %d: %s", code, errs)
 	}
@@ -68,7 +58,7 @@ func statusCounts(t *testing.T, db string) map[string]feeds.Counts {
 // json reports exactly what the files hold (CORPUS-MANIFEST.md §1).
 func TestDBImportCorpusStatus(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "advisories.db")
-	code, out, errs := runDB(t, "db", "import", "--db", db, osvCorpus)
+	code, out, errs := runCLI(t, "db", "import", "--db", db, osvDir)
 	if code != 0 {
 		t.Fatalf("db import: exit %d: %s", code, errs)
 	}
@@ -90,17 +80,17 @@ func TestDBImportCorpusStatus(t *testing.T) {
 	// Cross-check against the folder: one record per file, one folder per
 	// ecosystem.
 	for eco, c := range got {
-		files, _ := filepath.Glob(filepath.Join(osvCorpus, eco, "*.json"))
+		files, _ := filepath.Glob(filepath.Join(osvDir, eco, "*.json"))
 		if c.Total != len(files) {
 			t.Errorf("%s: %d records, %d files", eco, c.Total, len(files))
 		}
 	}
-	code, out, errs = runDB(t, "db", "status", "--db", db)
+	code, out, errs = runCLI(t, "db", "status", "--db", db)
 	if code != 0 || !strings.Contains(out, "TOTAL") || !strings.Contains(out, "npm") {
 		t.Errorf("status table: exit %d\n%s%s", code, out, errs)
 	}
 	// -q: nothing but errors.
-	code, out, errs = runDB(t, "-q", "db", "import", "--db", db, filepath.Join(osvCorpus, "Go"))
+	code, out, errs = runCLI(t, "-q", "db", "import", "--db", db, filepath.Join(osvDir, "Go"))
 	if code != 0 || out != "" || errs != "" {
 		t.Errorf("-q import: exit %d, %q, %q", code, out, errs)
 	}
@@ -109,14 +99,14 @@ func TestDBImportCorpusStatus(t *testing.T) {
 func TestDBBadInputExit2(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "advisories.db")
-	if code, _, errs := runDB(t, "db", "import", "--db", db, osvCorpus); code != 0 {
+	if code, _, errs := runCLI(t, "db", "import", "--db", db, osvDir); code != 0 {
 		t.Fatal(errs)
 	}
 	before := digest(t, db)
 	countsBefore := statusCounts(t, db)
 	bad := filepath.Join(dir, "MAL-2099-1.json")
 	os.WriteFile(bad, []byte(`{"id": "MAL-2099-1", "modified": "2025-01-01T00:00:00Z", "affected": [{"package": {"ecosystem": "npmjs", "name": "x"}}]}`), 0o644)
-	code, out, errs := runDB(t, "db", "import", "--db", db, filepath.Join(osvCorpus, "npm"), bad)
+	code, out, errs := runCLI(t, "db", "import", "--db", db, filepath.Join(osvDir, "npm"), bad)
 	if code != 2 {
 		t.Errorf("exit %d, want 2", code)
 	}
@@ -128,14 +118,14 @@ func TestDBBadInputExit2(t *testing.T) {
 		t.Error("database changed")
 	}
 	// No database at all: status and import of nothing both exit 2.
-	code, _, errs = runDB(t, "db", "status", "--db", filepath.Join(dir, "none.db"))
+	code, _, errs = runCLI(t, "db", "status", "--db", filepath.Join(dir, "none.db"))
 	if code != 2 || !strings.Contains(errs, "no advisory database") || !strings.Contains(errs, "fnaudit db update") {
 		t.Errorf("status without database: exit %d, %q", code, errs)
 	}
-	if code, _, _ := runDB(t, "db", "import", "--db", db); code != 2 {
+	if code, _, _ := runCLI(t, "db", "import", "--db", db); code != 2 {
 		t.Errorf("import without paths: exit %d", code)
 	}
-	if code, _, errs := runDB(t, "db", "status", "--db", db, "-o", "xml"); code != 2 || !strings.Contains(errs, `unknown format "xml"`) {
+	if code, _, errs := runCLI(t, "db", "status", "--db", db, "-o", "xml"); code != 2 || !strings.Contains(errs, `unknown format "xml"`) {
 		t.Errorf("status -o xml: exit %d, %q", code, errs)
 	}
 }
@@ -154,9 +144,9 @@ type exportServer struct {
 
 func newExportServer(t *testing.T) *exportServer {
 	s := &exportServer{zips: map[string][]byte{}, etag: `"v1"`, counts: map[string]int{}}
-	dirs, _ := os.ReadDir(osvCorpus)
+	dirs, _ := os.ReadDir(osvDir)
 	for _, d := range dirs {
-		files, _ := filepath.Glob(filepath.Join(osvCorpus, d.Name(), "*.json"))
+		files, _ := filepath.Glob(filepath.Join(osvDir, d.Name(), "*.json"))
 		sort.Strings(files)
 		var buf bytes.Buffer
 		zw := zip.NewWriter(&buf)
@@ -202,7 +192,7 @@ func TestDBUpdateThen304(t *testing.T) {
 	srv := newExportServer(t)
 	db := filepath.Join(t.TempDir(), "advisories.db")
 	args := append([]string{"db", "update", "--db", db, "--source", srv.URL}, corpusEcosystemArgs...)
-	code, out, errs := runDB(t, args...)
+	code, out, errs := runCLI(t, args...)
 	if code != 0 {
 		t.Fatalf("first update: exit %d: %s", code, errs)
 	}
@@ -211,7 +201,7 @@ func TestDBUpdateThen304(t *testing.T) {
 	}
 	fi, _ := os.Stat(db)
 	before := digest(t, db)
-	code, _, errs = runDB(t, args...)
+	code, _, errs = runCLI(t, args...)
 	if code != 0 {
 		t.Fatalf("second update: exit %d: %s", code, errs)
 	}
@@ -234,7 +224,7 @@ func TestDBUpdateThen304(t *testing.T) {
 		t.Error("second update rewrote the database")
 	}
 	// --offline forbids it outright.
-	code, _, errs = runDB(t, append([]string{"--offline"}, args...)...)
+	code, _, errs = runCLI(t, append([]string{"--offline"}, args...)...)
 	if code != 2 || !strings.Contains(errs, "--offline") {
 		t.Errorf("--offline update: exit %d, %q", code, errs)
 	}
@@ -243,7 +233,7 @@ func TestDBUpdateThen304(t *testing.T) {
 		http.Error(w, "boom", http.StatusInternalServerError)
 	}))
 	defer broken.Close()
-	code, _, errs = runDB(t, "db", "update", "--db", db, "--source", broken.URL, "-e", "npm", "--max-attempts", "1")
+	code, _, errs = runCLI(t, "db", "update", "--db", db, "--source", broken.URL, "-e", "npm", "--max-attempts", "1")
 	if code != 2 || !strings.Contains(errs, "fnaudit: update npm: download "+broken.URL+"/npm/all.zip: HTTP 500 Internal Server Error") {
 		t.Errorf("failing server: exit %d, %q", code, errs)
 	}
@@ -279,7 +269,7 @@ func lookupAll(t *testing.T, db string) string {
 	}
 	defer s.Close()
 	var b strings.Builder
-	files, _ := filepath.Glob(filepath.Join(osvCorpus, "*", "*.json"))
+	files, _ := filepath.Glob(filepath.Join(osvDir, "*", "*.json"))
 	seen := map[string]bool{}
 	for _, f := range files {
 		raw, _ := os.ReadFile(f)
@@ -320,7 +310,7 @@ func TestDBUpdateKilledMidDownload(t *testing.T) {
 	srv := newExportServer(t)
 	db := filepath.Join(t.TempDir(), "advisories.db")
 	args := append([]string{"db", "update", "--db", db, "--source", srv.URL, "--no-progress"}, corpusEcosystemArgs...)
-	if code, _, errs := runDB(t, args...); code != 0 {
+	if code, _, errs := runCLI(t, args...); code != 0 {
 		t.Fatalf("first update: %s", errs)
 	}
 	before, answers := digest(t, db), lookupAll(t, db)
@@ -396,7 +386,7 @@ func TestDBUpdateKilledMidDownload(t *testing.T) {
 	srv.mu.Lock()
 	srv.stall = nil
 	srv.mu.Unlock()
-	code, _, errs := runDB(t, args...)
+	code, _, errs := runCLI(t, args...)
 	if code != 0 {
 		t.Fatalf("update after the kill: exit %d: %s", code, errs)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -11,26 +10,6 @@ import (
 
 	zt "github.com/fnaudit/fnaudit/internal/ziptest"
 )
-
-const functionsDir = "../../testdata/functions"
-
-// runCLI runs one fnaudit command line in-process with TMPDIR pointed at a
-// fresh directory, and checks that the command left nothing behind there.
-func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	tmp := t.TempDir()
-	t.Setenv("TMPDIR", tmp)
-	var out, errb bytes.Buffer
-	code = run(context.Background(), args, &out, &errb)
-	left, err := os.ReadDir(tmp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(left) != 0 {
-		t.Errorf("fnaudit %s left %d entries in TMPDIR (first: %s)", strings.Join(args, " "), len(left), left[0].Name())
-	}
-	return code, out.String(), errb.String()
-}
 
 // TestSBOMExample is the README's run command: the bundled event-stream
 // example's SBOM, with the malicious flatmap-stream among its packages.

@@ -18,12 +18,6 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-const (
-	osvDir     = "../../testdata/osv"
-	schemasDir = "../../testdata/schemas"
-	goldenDir  = "../../testdata/golden/scan"
-)
-
 // corpusDB imports the corpus advisories into a fresh database and returns
 // the --db flag pair for it.
 func corpusDB(t *testing.T) []string {

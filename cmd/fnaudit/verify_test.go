@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -14,7 +12,6 @@ import (
 
 const (
 	verifyCorpus = "../../testdata/provenance"
-	verifyZips   = "../../testdata/functions"
 
 	// npm sigstore@2.0.0: its provenance bundle, tarball digest and signer
 	// (testdata/provenance/expectations.json).
@@ -24,15 +21,6 @@ const (
 	ghIssuer       = "https://token.actions.githubusercontent.com"
 	npm200Builder  = "https://github.com/actions/runner/github-hosted"
 )
-
-// runVerifyCLI runs one command line in-process (run sets TMPDIR, so these
-// tests are not parallel) and returns exit code, stdout and stderr.
-func runVerifyCLI(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := run(context.Background(), args, &out, &errb)
-	return code, out.String(), errb.String()
-}
 
 func npm200Args(extra ...string) []string {
 	return append([]string{"verify", "--digest", npm200Digest, "--bundle", npm200Bundle,
@@ -65,21 +53,21 @@ func TestVerifyExitCodes(t *testing.T) {
 		{"private root, public-good bundle", npm200Args("--trusted-root", verifyCorpus+"/trusted-roots/sigstore-scaffolding.trusted_root.json"), 1, "provenance rejected: tlog: ", "certificate  fail"},
 
 		{"missing bundle", []string{"verify", "--digest", npm200Digest, "--bundle", "/nonexistent/bundle.json", "--certificate-identity", npm200Identity, "--certificate-oidc-issuer", ghIssuer}, 2, "/nonexistent/bundle.json", ""},
-		{"not a bundle", []string{"verify", "--digest", npm200Digest, "--bundle", verifyZips + "/node-app.zip", "--certificate-identity", npm200Identity, "--certificate-oidc-issuer", ghIssuer}, 2, "not JSON", ""},
+		{"not a bundle", []string{"verify", "--digest", npm200Digest, "--bundle", functionsDir + "/node-app.zip", "--certificate-identity", npm200Identity, "--certificate-oidc-issuer", ghIssuer}, 2, "not JSON", ""},
 		{"expectations file is no bundle", []string{"verify", "--digest", npm200Digest, "--bundle", verifyCorpus + "/expectations.json", "--certificate-identity", npm200Identity, "--certificate-oidc-issuer", ghIssuer}, 2, "not a Sigstore bundle", ""},
 		{"unreadable trusted root", npm200Args("--trusted-root", "/nonexistent/trusted_root.json"), 2, "trusted root", ""},
-		{"bad trusted root", npm200Args("--trusted-root", verifyZips+"/node-app.zip"), 2, "trusted root", ""},
+		{"bad trusted root", npm200Args("--trusted-root", functionsDir+"/node-app.zip"), 2, "trusted root", ""},
 		{"no identity", []string{"verify", "--digest", npm200Digest, "--bundle", npm200Bundle}, 2, "needs a certificate identity", ""},
 		{"no issuer", []string{"verify", "--digest", npm200Digest, "--bundle", npm200Bundle, "--certificate-identity", npm200Identity}, 2, "needs a certificate OIDC issuer", ""},
 		{"no bundle flag", []string{"verify", "--digest", npm200Digest}, 2, "--bundle is required", ""},
 		{"no artifact", []string{"verify", "--bundle", npm200Bundle}, 2, "TARGET or its digest", ""},
-		{"artifact twice", []string{"verify", verifyZips + "/node-app.zip", "--digest", npm200Digest, "--bundle", npm200Bundle}, 2, "not both", ""},
+		{"artifact twice", []string{"verify", functionsDir + "/node-app.zip", "--digest", npm200Digest, "--bundle", npm200Bundle}, 2, "not both", ""},
 		{"bad digest", []string{"verify", "--digest", "md5:d41d8cd98f00b204e9800998ecf8427e", "--bundle", npm200Bundle}, 2, "unsupported algorithm", ""},
 		{"bad regexp", []string{"verify", "--digest", npm200Digest, "--bundle", npm200Bundle, "--certificate-identity-regexp", "(", "--certificate-oidc-issuer", ghIssuer}, 2, "certificate identity regexp", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			code, out, errs := runVerifyCLI(t, tc.args...)
+			code, out, errs := runCLI(t, tc.args...)
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, out, errs)
 			}
@@ -111,7 +99,7 @@ func TestVerifyExitCodes(t *testing.T) {
 // source, ref and digest; --output writes it to a file.
 func TestVerifyJSON(t *testing.T) {
 	dest := filepath.Join(t.TempDir(), "provenance.json")
-	code, out, errs := runVerifyCLI(t, append(npm200Args("--builder-id", npm200Builder), "-o", "json", "--output", dest)...)
+	code, out, errs := runCLI(t, append(npm200Args("--builder-id", npm200Builder), "-o", "json", "--output", dest)...)
 	if code != 0 || out != "" {
 		t.Fatalf("exit %d, stdout %q, stderr %s", code, out, errs)
 	}
@@ -168,11 +156,11 @@ func TestVerifyJSON(t *testing.T) {
 // them for another zip on the digest (exit 1).
 func TestVerifyCosignRoundTrip(t *testing.T) {
 	c := cosigntest.New(t)
-	zip, err := filepath.Abs(verifyZips + "/node-app.zip")
+	zip, err := filepath.Abs(functionsDir + "/node-app.zip")
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := filepath.Abs(verifyZips + "/node-layer.zip")
+	other, err := filepath.Abs(functionsDir + "/node-layer.zip")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,19 +178,19 @@ func TestVerifyCosignRoundTrip(t *testing.T) {
 			if b.slsa {
 				common = append(common, "--builder-id", npm200Builder, "--source-uri", repo, "--source-ref", ref)
 			}
-			if code, out, errs := runVerifyCLI(t, append([]string{"verify", zip}, common...)...); code != 0 {
+			if code, out, errs := runCLI(t, append([]string{"verify", zip}, common...)...); code != 0 {
 				t.Fatalf("exit %d\n%s%s", code, out, errs)
 			} else if !strings.Contains(out, "VERIFIED") || !strings.Contains(out, "sha256:c4bf2dac57c762284f52df2e9bfd0ba91baa60e2d6e15df77f60c50e7f4ed746") {
 				t.Errorf("report:\n%s", out)
 			}
-			if code, out, errs := runVerifyCLI(t, append([]string{"verify", "--digest", codeSha256}, common...)...); code != 0 {
+			if code, out, errs := runCLI(t, append([]string{"verify", "--digest", codeSha256}, common...)...); code != 0 {
 				t.Fatalf("by CodeSha256: exit %d\n%s%s", code, out, errs)
 			}
-			code, out, errs := runVerifyCLI(t, append([]string{"verify", other}, common...)...)
+			code, out, errs := runCLI(t, append([]string{"verify", other}, common...)...)
 			if code != 1 || !strings.Contains(errs, "provenance rejected: digest: ") {
 				t.Fatalf("other zip: exit %d, stderr %q\n%s", code, errs, out)
 			}
-			code, _, errs = runVerifyCLI(t, append([]string{"verify", zip}, common[:4]...)...)
+			code, _, errs = runCLI(t, append([]string{"verify", zip}, common[:4]...)...)
 			if code != 1 || !strings.Contains(errs, "provenance rejected: tlog: ") {
 				t.Fatalf("without --insecure-ignore-tlog: exit %d, stderr %q", code, errs)
 			}
