@@ -20,10 +20,40 @@ type view struct {
 	// roots are the directories a symlink may point into; a target outside
 	// them leaves the artifact.
 	roots []string
+	// children indexes each directory's entries in image views, so a
+	// whiteout removes a subtree in time proportional to the subtree, not
+	// to the image: a hostile image of many whiteouts must not cost
+	// entries x whiteouts. Strict views never remove and do without it.
+	children map[string]map[string]struct{}
 }
 
 func newView(strict bool, roots ...string) *view {
-	return &view{files: map[string]*File{}, dirs: map[string]Origin{"/": {}}, strict: strict, roots: roots}
+	v := &view{files: map[string]*File{}, dirs: map[string]Origin{"/": {}}, strict: strict, roots: roots}
+	if !strict {
+		v.children = map[string]map[string]struct{}{}
+	}
+	return v
+}
+
+// link records p under its parent directory (image views).
+func (v *view) link(p string) {
+	if v.children == nil || p == "/" {
+		return
+	}
+	parent := path.Dir(p)
+	m := v.children[parent]
+	if m == nil {
+		m = map[string]struct{}{}
+		v.children[parent] = m
+	}
+	m[p] = struct{}{}
+}
+
+// unlink forgets p under its parent directory (image views).
+func (v *view) unlink(p string) {
+	if v.children != nil {
+		delete(v.children[path.Dir(p)], p)
+	}
 }
 
 // collision builds the error for a path clash inside the view.
@@ -49,6 +79,7 @@ func (v *view) addFile(f *File, file string) error {
 		return err
 	}
 	v.files[f.Path] = f
+	v.link(f.Path)
 	return nil
 }
 
@@ -65,6 +96,7 @@ func (v *view) addDir(p string, origin Origin, entry, file string) error {
 	}
 	if _, ok := v.dirs[p]; !ok {
 		v.dirs[p] = origin
+		v.link(p)
 	}
 	return nil
 }
@@ -87,6 +119,7 @@ func (v *view) addParents(p string, origin Origin, entry, file string) error {
 		}
 		if _, ok := v.dirs[dir]; !ok {
 			v.dirs[dir] = origin
+			v.link(dir)
 		}
 	}
 	return nil
@@ -94,8 +127,12 @@ func (v *view) addParents(p string, origin Origin, entry, file string) error {
 
 // remove deletes a path (file or directory tree): an image whiteout.
 func (v *view) remove(p string) {
+	if _, isDir := v.dirs[p]; isDir {
+		v.removeTree(p)
+		return
+	}
 	delete(v.files, p)
-	v.removeTree(p)
+	v.unlink(p)
 }
 
 // removeTree deletes a directory and everything below it.
@@ -103,29 +140,49 @@ func (v *view) removeTree(p string) {
 	if p == "/" {
 		v.files = map[string]*File{}
 		v.dirs = map[string]Origin{"/": {}}
+		if v.children != nil {
+			v.children = map[string]map[string]struct{}{}
+		}
 		return
 	}
+	v.dropBelow(p)
 	delete(v.dirs, p)
-	prefix := p + "/"
-	for k := range v.files {
-		if strings.HasPrefix(k, prefix) {
-			delete(v.files, k)
+	v.unlink(p)
+}
+
+// dropBelow deletes everything below directory p.
+func (v *view) dropBelow(p string) {
+	if v.children == nil {
+		prefix := p + "/"
+		for k := range v.files {
+			if strings.HasPrefix(k, prefix) {
+				delete(v.files, k)
+			}
+		}
+		for k := range v.dirs {
+			if strings.HasPrefix(k, prefix) {
+				delete(v.dirs, k)
+			}
+		}
+		return
+	}
+	for c := range v.children[p] {
+		delete(v.files, c)
+		if _, isDir := v.dirs[c]; isDir {
+			v.dropBelow(c)
+			delete(v.dirs, c)
 		}
 	}
-	for k := range v.dirs {
-		if strings.HasPrefix(k, prefix) {
-			delete(v.dirs, k)
-		}
-	}
+	delete(v.children, p)
 }
 
 // clearDir deletes everything below p but keeps p: an opaque whiteout.
 func (v *view) clearDir(p string) {
-	origin, ok := v.dirs[p]
-	v.removeTree(p)
-	if ok {
-		v.dirs[p] = origin
+	if p == "/" {
+		v.removeTree(p)
+		return
 	}
+	v.dropBelow(p)
 }
 
 // sorted returns every file, ordered by path.
