@@ -31,7 +31,7 @@ func openImage(ctx context.Context, target string, opts Options) (*Deployment, e
 	if err != nil {
 		return nil, fmt.Errorf("%s: platform: %w", target, err)
 	}
-	img, err := loadImage(ctx, d, target, *platform, opts.Offline)
+	img, err := loadImage(ctx, d, target, *platform, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +50,7 @@ func openImage(ctx context.Context, target string, opts Options) (*Deployment, e
 // loadImage resolves the target to one image (picking the platform from an
 // index), reading archives in place and only extracting an oci-archive's
 // layout into the private temp directory.
-func loadImage(ctx context.Context, d *Deployment, target string, platform v1.Platform, offline bool) (v1.Image, error) {
+func loadImage(ctx context.Context, d *Deployment, target string, platform v1.Platform, opts Options) (v1.Image, error) {
 	kind, ref, _ := strings.Cut(target, ":")
 	switch kind + ":" {
 	case PrefixDockerArchive:
@@ -67,12 +67,12 @@ func loadImage(ctx context.Context, d *Deployment, target string, platform v1.Pl
 			return nil, fmt.Errorf("create temp directory: %w", err)
 		}
 		d.closers = append(d.closers, removeDir(dir))
-		if err := untarLayout(ref, dir, newImageBudget(DefaultLimits().withDefaults())); err != nil {
+		if err := untarLayout(ref, dir, newImageBudget(opts.Limits)); err != nil {
 			return nil, err
 		}
 		return imageFromLayout(ref, dir, platform)
 	case PrefixRegistry:
-		if offline {
+		if opts.Offline {
 			return nil, fmt.Errorf("%s: pulling from a registry needs the network, and --offline was given", target)
 		}
 		r, err := name.ParseReference(ref)
