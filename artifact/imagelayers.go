@@ -3,6 +3,8 @@ package artifact
 import (
 	"archive/tar"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -87,6 +89,16 @@ func applyLayers(ctx context.Context, d *Deployment, img v1.Image, b *budget) er
 	if err != nil {
 		return &InputError{File: d.Target, Reason: "image layers", Err: err}
 	}
+	// The diff_ids come from the config, which verifyImage checked against
+	// the manifest; a layer's own DiffID method may hash whatever blob is
+	// there.
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return &InputError{File: d.Target, Reason: "image config", Err: err}
+	}
+	if len(cf.RootFS.DiffIDs) != len(layers) {
+		return &InputError{File: d.Target, Reason: fmt.Sprintf("config lists %d layers, the manifest %d", len(cf.RootFS.DiffIDs), len(layers))}
+	}
 	store, err := newBlobStore()
 	if err != nil {
 		return err
@@ -103,14 +115,14 @@ func applyLayers(ctx context.Context, d *Deployment, img v1.Image, b *budget) er
 		origin := Origin{Kind: OriginImageLayer, Index: i + 1, Name: d.Target, Digest: digest.String()}
 		d.Origins = append(d.Origins, origin)
 		d.sources[origin] = d.Target
-		if err := applyLayer(d, layer, origin, store, b); err != nil {
+		if err := applyLayer(d, layer, cf.RootFS.DiffIDs[i], origin, store, b); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func applyLayer(d *Deployment, layer v1.Layer, origin Origin, store *blobStore, b *budget) error {
+func applyLayer(d *Deployment, layer v1.Layer, diffID v1.Hash, origin Origin, store *blobStore, b *budget) error {
 	file := d.Target + "!/" + origin.Digest
 	shared := &origin
 	rc, err := layer.Uncompressed()
@@ -118,7 +130,11 @@ func applyLayer(d *Deployment, layer v1.Layer, origin Origin, store *blobStore, 
 		return &InputError{File: d.Target, Entry: origin.Digest, Reason: "unreadable layer", Err: err}
 	}
 	defer rc.Close()
-	tr := tar.NewReader(rc)
+	// The uncompressed stream is hashed as it is read and checked against
+	// the diff_id the (verified) config lists for this layer.
+	h := sha256.New()
+	stream := io.TeeReader(rc, h)
+	tr := tar.NewReader(stream)
 	var entries []layerEntry
 	var whiteouts, opaque []string
 	for {
@@ -178,6 +194,12 @@ func applyLayer(d *Deployment, layer v1.Layer, origin Origin, store *blobStore, 
 		default:
 			// devices, fifos: no code is loaded from them
 		}
+	}
+	if _, err := io.Copy(io.Discard, stream); err != nil { // tar padding after the end marker
+		return &InputError{File: file, Reason: "corrupt layer", Err: err}
+	}
+	if diffID.Algorithm != "sha256" || hex.EncodeToString(h.Sum(nil)) != diffID.Hex {
+		return &InputError{File: file, Reason: fmt.Sprintf("layer content does not match its diff_id %s", diffID)}
 	}
 	for _, p := range whiteouts {
 		d.view.remove(p)

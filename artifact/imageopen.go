@@ -2,6 +2,8 @@ package artifact
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"strings"
@@ -35,11 +37,11 @@ func openImage(ctx context.Context, target string, opts Options) (*Deployment, e
 	if err != nil {
 		return nil, err
 	}
-	digest, err := img.Digest()
+	digest, err := verifyImage(img)
 	if err != nil {
 		return nil, &InputError{File: target, Reason: "image manifest", Err: err}
 	}
-	d.Digest = digest.String()
+	d.Digest = digest
 	if err := applyLayers(ctx, d, img, newImageBudget(opts.Limits)); err != nil {
 		return nil, err
 	}
@@ -87,6 +89,35 @@ func loadImage(ctx context.Context, d *Deployment, target string, platform v1.Pl
 		return img, nil
 	}
 	return nil, fmt.Errorf("%s: unknown image target", target)
+}
+
+// verifyImage returns the digest of the image's manifest, computed from its
+// bytes, after checking that the config blob is the one the manifest names.
+// Archives and layouts are read without verification by the library; with
+// this check and each layer's diff_id (applyLayer), every byte fnaudit
+// reads is bound to the digest it reports.
+func verifyImage(img v1.Image) (string, error) {
+	raw, err := img.RawManifest()
+	if err != nil {
+		return "", err
+	}
+	m, err := img.Manifest()
+	if err != nil {
+		return "", err
+	}
+	cfg, err := img.RawConfigFile()
+	if err != nil {
+		return "", fmt.Errorf("config: %w", err)
+	}
+	if got := sha256Hex(cfg); m.Config.Digest.Algorithm != "sha256" || got != m.Config.Digest.Hex {
+		return "", fmt.Errorf("config blob does not match the manifest's %s", m.Config.Digest)
+	}
+	return "sha256:" + sha256Hex(raw), nil
+}
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // imageFromLayout picks the image for platform from an OCI layout's index
