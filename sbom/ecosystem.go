@@ -3,7 +3,6 @@ package sbom
 import (
 	"strings"
 
-	"github.com/anchore/packageurl-go"
 	"github.com/anchore/syft/syft/linux"
 	"github.com/anchore/syft/syft/pkg"
 
@@ -80,41 +79,10 @@ func distroEcosystem(d *linux.Release) string {
 // Packagist, group:artifact for Maven, as written for the others).
 func NormalizeName(ecosystem, name string) string { return pkgname.Normalize(ecosystem, name) }
 
-// EcosystemOfPURL maps a package URL type to its OSV ecosystem, for SBOMs
-// made elsewhere.
+// EcosystemOfPURL maps a package URL to its OSV ecosystem, name and
+// version, for SBOMs made elsewhere (pkgname.ParsePURL, the rule the
+// advisory store's block list uses too).
 func EcosystemOfPURL(purl string) (ecosystem, name, version string, ok bool) {
-	u, err := packageurl.FromString(purl)
-	if err != nil {
-		return "", "", "", false
-	}
-	name = u.Name
-	switch u.Type {
-	case packageurl.TypeNPM:
-		ecosystem = EcosystemNPM
-		if u.Namespace != "" {
-			name = u.Namespace + "/" + u.Name
-		}
-	case packageurl.TypePyPi:
-		ecosystem = EcosystemPyPI
-	case packageurl.TypeMaven:
-		ecosystem = EcosystemMaven
-		name = u.Namespace + ":" + u.Name
-	case packageurl.TypeGolang:
-		ecosystem = EcosystemGo
-		if u.Namespace != "" {
-			name = u.Namespace + "/" + u.Name
-		}
-	case packageurl.TypeNuget:
-		ecosystem = EcosystemNuGet
-	case packageurl.TypeGem:
-		ecosystem = EcosystemRubyGems
-	case packageurl.TypeCargo:
-		ecosystem = EcosystemCrates
-	case packageurl.TypeComposer:
-		ecosystem = EcosystemPackagist
-		name = u.Namespace + "/" + u.Name
-	default:
-		return "", "", "", false
-	}
-	return ecosystem, name, u.Version, true
+	ecosystem, name, version, err := pkgname.ParsePURL(purl)
+	return ecosystem, name, version, err == nil
 }
