@@ -1,6 +1,7 @@
 package artifact
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -29,7 +30,7 @@ func openImage(ctx context.Context, target string, opts Options) (*Deployment, e
 			d.Close()
 		}
 	}()
-	platform, err := v1.ParsePlatform(firstNonEmpty(opts.Platform, defaultPlatform))
+	platform, err := v1.ParsePlatform(cmp.Or(opts.Platform, defaultPlatform))
 	if err != nil {
 		return nil, fmt.Errorf("%s: platform: %w", target, err)
 	}
@@ -182,15 +183,6 @@ func pickImage(idx v1.ImageIndex, platform v1.Platform) (v1.Image, error) {
 	default:
 		return nil, fmt.Errorf("%d images match platform %s; the layout is ambiguous", len(candidates), platform.String())
 	}
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 type removeDir string

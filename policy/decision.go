@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -137,13 +138,13 @@ func (p *Policy) judge(f match.Finding, in Input, expiredNoted map[int]bool, d *
 		r.VEX = c
 		if c.Suppresses() {
 			r.Reason = ReasonVEX
-			r.Detail = fmt.Sprintf("VEX %s (%s) in %s", c.Status, firstNonEmpty(c.Justification, c.ImpactStatement, "no justification given"), c.Document)
+			r.Detail = fmt.Sprintf("VEX %s (%s) in %s", c.Status, cmp.Or(c.Justification, c.ImpactStatement, "no justification given"), c.Document)
 			return r
 		}
 	}
 	if !f.Package.Loaded && !p.FailOnShadowed {
 		r.Reason = ReasonShadowed
-		r.Detail = "not loaded: the runtime loads " + firstNonEmpty(f.Package.ShadowedBy, "no copy at this path") + " instead"
+		r.Detail = "not loaded: the runtime loads " + cmp.Or(f.Package.ShadowedBy, "no copy at this path") + " instead"
 		return r
 	}
 	if f.Reachable == match.Unreachable && p.IgnoreUnreachable {
@@ -179,7 +180,7 @@ func (p *Policy) judgeProvenance(res *provenance.Result) *ProvenanceResult {
 	case !res.Verified:
 		return &ProvenanceResult{Required: required, Result: res, Fails: true, Detail: "provenance rejected: " + res.Failure()}
 	}
-	return &ProvenanceResult{Required: required, Result: res, Detail: fmt.Sprintf("verified: builder %s, source %s@%s", firstNonEmpty(res.Builder, "-"), firstNonEmpty(res.SourceURI, "-"), firstNonEmpty(res.SourceRef, "-"))}
+	return &ProvenanceResult{Required: required, Result: res, Detail: fmt.Sprintf("verified: builder %s, source %s@%s", cmp.Or(res.Builder, "-"), cmp.Or(res.SourceURI, "-"), cmp.Or(res.SourceRef, "-"))}
 }
 
 // artifactIDs are the identifiers a VEX product may use for the artifact:
@@ -196,13 +197,4 @@ func (in Input) artifactIDs() []string {
 		ids = append(ids, in.ArtifactName)
 	}
 	return ids
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

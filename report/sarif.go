@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -38,8 +39,8 @@ func writeSARIF(w io.Writer, r *Report) error {
 		id := f.IDs[0]
 		rule := run.AddRule(id).
 			WithName(ruleName(f)).
-			WithShortDescription(sarif.NewMultiformatMessageString().WithText(firstNonEmptyStr(f.Summary, id))).
-			WithFullDescription(sarif.NewMultiformatMessageString().WithText(fmt.Sprintf("%s (%s): %s", strings.Join(append(append([]string{}, f.IDs...), f.Aliases...), ", "), f.Kind, firstNonEmptyStr(f.Summary, "no summary")))).
+			WithShortDescription(sarif.NewMultiformatMessageString().WithText(cmp.Or(f.Summary, id))).
+			WithFullDescription(sarif.NewMultiformatMessageString().WithText(fmt.Sprintf("%s (%s): %s", strings.Join(append(append([]string{}, f.IDs...), f.Aliases...), ", "), f.Kind, cmp.Or(f.Summary, "no summary")))).
 			WithHelpURI("https://osv.dev/vulnerability/" + id)
 		props := sarif.NewPropertyBag().Add("security-severity", fmt.Sprintf("%.1f", severityScore(f)))
 		props.Tags = []string{"security", string(f.Kind), string(f.Severity)}
@@ -120,13 +121,4 @@ func severityScore(f Finding) float64 {
 func fingerprint(f Finding) string {
 	h := sha256.Sum256([]byte(f.IDs[0] + "\x00" + f.Package.PURL + "\x00" + f.Package.Path))
 	return hex.EncodeToString(h[:16])
-}
-
-func firstNonEmptyStr(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
