@@ -175,3 +175,12 @@ func checkOneLineError(t *testing.T, err error, wants ...string) {
 		t.Errorf("error is not one line: %q", err)
 	}
 }
+
+// countsByEcosystem keys a status's counts by ecosystem.
+func countsByEcosystem(st *Status) map[string]Counts {
+	out := map[string]Counts{}
+	for _, e := range st.Ecosystems {
+		out[e.Ecosystem] = e.Counts
+	}
+	return out
+}

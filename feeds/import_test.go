@@ -39,10 +39,7 @@ func TestImportCorpusStatusCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]Counts{}
-	for _, e := range st.Ecosystems {
-		got[e.Ecosystem] = e.Counts
-	}
+	got := countsByEcosystem(st)
 	if !reflect.DeepEqual(got, manifestCounts) {
 		t.Errorf("per-ecosystem counts:\n got %+v\nwant %+v", got, manifestCounts)
 	}

@@ -124,10 +124,7 @@ func TestUpdateThenNotModified(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]Counts{}
-	for _, e := range st.Ecosystems {
-		got[e.Ecosystem] = e.Counts
-	}
+	got := countsByEcosystem(st)
 	if !reflect.DeepEqual(got, manifestCounts) {
 		t.Errorf("counts after update %+v, want %+v", got, manifestCounts)
 	}
