@@ -12,14 +12,18 @@ type budget struct {
 	sizeFlag string // the flag that raises maxSize
 	size     int64
 	entries  int
+	// tempDir is where this open spills nested archives and image content
+	// (Options.TempDir): carried with the budget because both follow the
+	// one read through every nested level.
+	tempDir string
 }
 
-func newZipBudget(l Limits) *budget {
-	return &budget{limits: l, maxSize: l.MaxZipSize, sizeFlag: "--max-size"}
+func newZipBudget(opts Options) *budget {
+	return &budget{limits: opts.Limits, maxSize: opts.Limits.MaxZipSize, sizeFlag: "--max-size", tempDir: opts.TempDir}
 }
 
-func newImageBudget(l Limits) *budget {
-	return &budget{limits: l, maxSize: l.MaxImageSize, sizeFlag: "--max-image-size"}
+func newImageBudget(opts Options) *budget {
+	return &budget{limits: opts.Limits, maxSize: opts.Limits.MaxImageSize, sizeFlag: "--max-image-size", tempDir: opts.TempDir}
 }
 
 // entry charges one entry.

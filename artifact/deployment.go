@@ -5,15 +5,18 @@ import (
 	"io"
 	"path"
 	"sync"
+
+	"github.com/fnaudit/fnaudit/core"
 )
 
-// Kind is what the user pointed fnaudit at.
-type Kind string
+// Kind is what the user pointed fnaudit at (core.ArtifactKind, so that
+// reports name it without importing this package).
+type Kind = core.ArtifactKind
 
 const (
-	KindZip       Kind = "zip"       // a Lambda function (or layer) zip, plus --layer zips
-	KindDirectory Kind = "directory" // an unpacked function
-	KindImage     Kind = "image"     // a container-image function
+	KindZip       = core.ArtifactZip       // a Lambda function (or layer) zip, plus --layer zips
+	KindDirectory = core.ArtifactDirectory // an unpacked function
+	KindImage     = core.ArtifactImage     // a container-image function
 )
 
 // Lambda's mount points for function code and layers.

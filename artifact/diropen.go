@@ -17,7 +17,7 @@ import (
 // the host; files are opened with O_NOFOLLOW when read.
 func openDirectory(ctx context.Context, dir string, opts Options) (*Deployment, error) {
 	d := &Deployment{Target: dir, Kind: KindDirectory, view: newView(true, TaskRoot, OptRoot), sources: map[Origin]string{}}
-	b := newZipBudget(opts.Limits)
+	b := newZipBudget(opts)
 	origin := Origin{Kind: OriginDirectory, Name: filepath.Base(filepath.Clean(dir))}
 	mount := TaskRoot
 	if isLayerDir(dir) {

@@ -31,8 +31,8 @@ type blobStore struct {
 	size int64
 }
 
-func newBlobStore() (*blobStore, error) {
-	f, err := os.CreateTemp("", "image-blobs-")
+func newBlobStore(dir string) (*blobStore, error) {
+	f, err := os.CreateTemp(dir, "image-blobs-")
 	if err != nil {
 		return nil, fmt.Errorf("create image content store: %w", err)
 	}
@@ -99,7 +99,7 @@ func applyLayers(ctx context.Context, d *Deployment, img v1.Image, b *budget) er
 	if len(cf.RootFS.DiffIDs) != len(layers) {
 		return &InputError{File: d.Target, Reason: fmt.Sprintf("config lists %d layers, the manifest %d", len(cf.RootFS.DiffIDs), len(layers))}
 	}
-	store, err := newBlobStore()
+	store, err := newBlobStore(b.tempDir)
 	if err != nil {
 		return err
 	}

@@ -43,7 +43,7 @@ func openImage(ctx context.Context, target string, opts Options) (*Deployment, e
 		return nil, &InputError{File: target, Reason: "image manifest", Err: err}
 	}
 	d.Digest = digest
-	if err := applyLayers(ctx, d, img, newImageBudget(opts.Limits)); err != nil {
+	if err := applyLayers(ctx, d, img, newImageBudget(opts)); err != nil {
 		return nil, err
 	}
 	ok = true
@@ -65,12 +65,12 @@ func loadImage(ctx context.Context, d *Deployment, target string, platform v1.Pl
 	case PrefixOCIDir:
 		return imageFromLayout(ref, ref, platform)
 	case PrefixOCIArchive:
-		dir, err := os.MkdirTemp("", "oci-archive-")
+		dir, err := os.MkdirTemp(opts.TempDir, "oci-archive-")
 		if err != nil {
 			return nil, fmt.Errorf("create temp directory: %w", err)
 		}
 		d.closers = append(d.closers, removeDir(dir))
-		if err := untarLayout(ref, dir, newImageBudget(opts.Limits)); err != nil {
+		if err := untarLayout(ref, dir, newImageBudget(opts)); err != nil {
 			return nil, err
 		}
 		return imageFromLayout(ref, dir, platform)

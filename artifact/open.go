@@ -21,6 +21,10 @@ type Options struct {
 	Platform string
 	// Offline refuses targets that need the network (registry:).
 	Offline bool
+	// TempDir is the private directory this open may spill into (nested
+	// archives, image content); "" means os.TempDir(). A scan engine gives
+	// every scan its own, so concurrent scans never share one.
+	TempDir string
 }
 
 // MaxLayers is Lambda's limit on layers per function.

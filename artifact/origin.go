@@ -1,47 +1,18 @@
 package artifact
 
-import "fmt"
+import "github.com/fnaudit/fnaudit/core"
 
-// OriginKind says which part of a deployment a file came from.
-type OriginKind string
-
-const (
-	// OriginFunction is the function's own code (a Lambda zip lands in /var/task).
-	OriginFunction OriginKind = "function"
-	// OriginLayer is a Lambda layer zip (extracted into /opt, in order).
-	OriginLayer OriginKind = "layer"
-	// OriginImageLayer is one layer of a container image.
-	OriginImageLayer OriginKind = "image-layer"
-	// OriginDirectory is an unpacked function given as a directory.
-	OriginDirectory OriginKind = "directory"
-	// OriginSBOM is an SBOM file read as scan input: the packages it lists.
-	OriginSBOM OriginKind = "sbom"
+// Origin and its kinds live in package pkg, the leaf every later stage
+// reads; these names keep artifact's own code and callers short.
+type (
+	Origin     = core.Origin
+	OriginKind = core.OriginKind
 )
 
-// Origin names where a file of the merged view came from. Two files share an
-// Origin value when they came from the same zip, directory or image layer.
-type Origin struct {
-	Kind OriginKind `json:"kind"`
-	// Index is the 1-based position of a layer (Lambda layer order, or image
-	// layer order from the base up); 0 for the function itself.
-	Index int `json:"index,omitempty"`
-	// Name is the file name of the zip or directory, or the image reference.
-	Name string `json:"name,omitempty"`
-	// Digest is "sha256:<hex>" of the zip bytes as deployed (for the function
-	// zip this is Lambda's CodeSha256, base64-encoded there), or the image
-	// layer's digest.
-	Digest string `json:"digest,omitempty"`
-}
-
-// String is the short form used in tables and the fnaudit:origin property:
-// "function", "layer 2 (deps.zip)", "image-layer sha256:...".
-func (o Origin) String() string {
-	switch o.Kind {
-	case OriginLayer:
-		return fmt.Sprintf("layer %d (%s)", o.Index, o.Name)
-	case OriginImageLayer:
-		return fmt.Sprintf("image-layer %s", o.Digest)
-	default:
-		return string(o.Kind)
-	}
-}
+const (
+	OriginFunction   = core.OriginFunction
+	OriginLayer      = core.OriginLayer
+	OriginImageLayer = core.OriginImageLayer
+	OriginDirectory  = core.OriginDirectory
+	OriginSBOM       = core.OriginSBOM
+)

@@ -22,7 +22,7 @@ import (
 // python/, java/, ...) given as the target is read as layer 1.
 func openZips(ctx context.Context, target string, opts Options) (*Deployment, error) {
 	d := &Deployment{Target: target, Kind: KindZip, view: newView(true, TaskRoot, OptRoot), sources: map[Origin]string{}}
-	b := newZipBudget(opts.Limits)
+	b := newZipBudget(opts)
 	ok := false
 	defer func() {
 		if !ok {

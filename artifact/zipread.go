@@ -147,7 +147,7 @@ func walkNested(b *budget, outer string, zf *zip.File, depth int) error {
 		return &InputError{File: outer, Entry: zf.Name,
 			Reason: fmt.Sprintf("archives nested deeper than %d levels", b.limits.MaxDepth), Limit: "--max-depth"}
 	}
-	ra, size, cleanup, err := readNested(zf)
+	ra, size, cleanup, err := readNested(zf, b.tempDir)
 	if err != nil {
 		return &InputError{File: outer, Entry: zf.Name, Reason: "unreadable nested archive", Err: err}
 	}
@@ -161,7 +161,7 @@ func walkNested(b *budget, outer string, zf *zip.File, depth int) error {
 
 // readNested returns a nested archive's bytes for random access: in memory,
 // or in a file of the private temp directory when large.
-func readNested(zf *zip.File) (io.ReaderAt, int64, func(), error) {
+func readNested(zf *zip.File, tempDir string) (io.ReaderAt, int64, func(), error) {
 	rc, err := zf.Open()
 	if err != nil {
 		return nil, 0, nil, err
@@ -175,7 +175,7 @@ func readNested(zf *zip.File) (io.ReaderAt, int64, func(), error) {
 		}
 		return bytes.NewReader(buf), size, func() {}, nil
 	}
-	tmp, err := os.CreateTemp("", "nested-*.zip")
+	tmp, err := os.CreateTemp(tempDir, "nested-*.zip")
 	if err != nil {
 		return nil, 0, nil, err
 	}

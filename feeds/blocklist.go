@@ -18,6 +18,8 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/fnaudit/fnaudit/core"
 )
 
 // maxBlockListSize bounds a block list file; a real one is a few KiB.
@@ -122,7 +124,7 @@ func (e BlockEntry) record(defaultAuthor string, now time.Time) (*osvschema.Vuln
 		}
 		var v string
 		var err error
-		if eco, name, v, err = ParsePURL(e.PURL); err != nil {
+		if eco, name, v, err = core.ParsePURL(e.PURL); err != nil {
 			return nil, err
 		}
 		if v != "" {
@@ -182,7 +184,7 @@ func (e BlockEntry) record(defaultAuthor string, now time.Time) (*osvschema.Vuln
 	switch {
 	case id == "":
 		h := sha256.New()
-		fmt.Fprintf(h, "%s\x00%s\x00%q\x00%s\x00%s\x00%s", eco, NormalizeName(eco, name), versions, e.Introduced, e.Fixed, e.LastAffected)
+		fmt.Fprintf(h, "%s\x00%s\x00%q\x00%s\x00%s\x00%s", eco, core.NormalizeName(eco, name), versions, e.Introduced, e.Fixed, e.LastAffected)
 		id = BlockListPrefix + strings.ToUpper(hex.EncodeToString(h.Sum(nil))[:16])
 	case !strings.HasPrefix(id, BlockListPrefix):
 		return nil, fmt.Errorf("id %q must start with %s", id, BlockListPrefix)

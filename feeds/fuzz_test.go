@@ -11,6 +11,8 @@ import (
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/fnaudit/fnaudit/core"
 )
 
 // FuzzParseRecord: any input is either rejected with an error or accepted
@@ -52,7 +54,7 @@ func FuzzParseRecord(f *testing.F) {
 			if c, err := CanonicalEcosystem(k.ecosystem); err != nil || c != k.ecosystem {
 				t.Fatalf("key ecosystem %q not canonical", k.ecosystem)
 			}
-			if NormalizeName(k.ecosystem, k.name) != k.name || k.name == "" {
+			if core.NormalizeName(k.ecosystem, k.name) != k.name || k.name == "" {
 				t.Fatalf("key name %q not normalized", k.name)
 			}
 			if i > 0 && r.keys[i-1] == k {
@@ -113,8 +115,8 @@ func FuzzNormalizeName(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, name string) {
 		for _, eco := range []string{"PyPI", "npm", "Maven", "Go", "NuGet", "Packagist", "RubyGems"} {
-			n := NormalizeName(eco, name)
-			if again := NormalizeName(eco, n); again != n {
+			n := core.NormalizeName(eco, name)
+			if again := core.NormalizeName(eco, n); again != n {
 				t.Fatalf("%s: %q -> %q -> %q", eco, name, n, again)
 			}
 		}

@@ -5,8 +5,6 @@ import (
 	"strings"
 
 	"github.com/ossf/osv-schema/bindings/go/osvconstants"
-
-	"github.com/fnaudit/fnaudit/internal/pkgname"
 )
 
 // knownEcosystems is every ecosystem the pinned OSV schema defines. A record
@@ -95,8 +93,3 @@ func baseEcosystem(ecosystem string) string {
 	base, _, _ := strings.Cut(ecosystem, ":")
 	return base
 }
-
-// NormalizeName returns the form of a package name under which records are
-// indexed, for a canonical ecosystem (see CanonicalEcosystem); the rule is
-// pkgname.Normalize, shared with the rest of fnaudit.
-func NormalizeName(ecosystem, name string) string { return pkgname.Normalize(ecosystem, name) }

@@ -12,6 +12,8 @@ import (
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/fnaudit/fnaudit/core"
 )
 
 // maxRecordSize bounds one OSV record. The largest real ones (kernel CVEs
@@ -170,7 +172,7 @@ func recordKeys(v *osvschema.Vulnerability) ([]indexKey, error) {
 		if err != nil {
 			return nil, fmt.Errorf("affected[%d]: %w", i, err)
 		}
-		name := NormalizeName(eco, p.GetName())
+		name := core.NormalizeName(eco, p.GetName())
 		if name == "" {
 			return nil, fmt.Errorf("affected[%d]: package has no name", i)
 		}

@@ -28,6 +28,8 @@ import (
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
 	"google.golang.org/protobuf/proto"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/fnaudit/fnaudit/core"
 )
 
 // schemaVersion changes whenever the tables below change incompatibly. A
@@ -304,7 +306,7 @@ func (s *Store) Lookup(ctx context.Context, ecosystem, name string) ([]*osvschem
 	rows, err := s.db.QueryContext(ctx, `
 		SELECT r.id, r.data FROM affected a JOIN records r ON r.rid = a.rid
 		WHERE a.ecosystem = ? AND a.name = ? AND r.kind != ?
-		ORDER BY r.id`, eco, NormalizeName(eco, name), string(KindWithdrawn))
+		ORDER BY r.id`, eco, core.NormalizeName(eco, name), string(KindWithdrawn))
 	if err != nil {
 		return nil, fmt.Errorf("lookup %s/%s: %w", eco, name, err)
 	}

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/fnaudit/fnaudit/feeds"
+	"github.com/fnaudit/fnaudit/internal/advisory"
 )
 
 // groupByAlias partitions the records matched for one package into flaws:
@@ -76,7 +76,7 @@ func idOrder(a, b string) int {
 }
 
 func idRank(id string) int {
-	if strings.HasPrefix(id, feeds.BlockListPrefix) {
+	if strings.HasPrefix(id, advisory.BlockListPrefix) {
 		return 0
 	}
 	prefix, _, _ := strings.Cut(id, "-")

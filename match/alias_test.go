@@ -8,12 +8,11 @@ import (
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/fnaudit/fnaudit/feeds"
-	"github.com/fnaudit/fnaudit/sbom"
+	"github.com/fnaudit/fnaudit/core"
 )
 
 func rec(id string, aliases ...string) recordMatch {
-	return recordMatch{vuln: &osvschema.Vulnerability{Id: id, Aliases: aliases}, kind: feeds.KindVulnerability}
+	return recordMatch{vuln: &osvschema.Vulnerability{Id: id, Aliases: aliases}, kind: core.KindVulnerability}
 }
 
 func TestGroupByAlias(t *testing.T) {
@@ -62,14 +61,14 @@ func TestGroupedFinding(t *testing.T) {
 	ghsa.Severity = []*osvschema.Severity{{Type: osvschema.Severity_CVSS_V3, Score: "CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:C/C:H/I:N/A:N"}}
 
 	fs, err := Match(context.Background(), newMemSource([]*osvschema.Vulnerability{ghsa, pysec}),
-		[]sbom.Package{pkgOf("PyPI", "requests", "2.28.1")})
+		[]core.Package{pkgOf("PyPI", "requests", "2.28.1")})
 	if err != nil || len(fs) != 1 {
 		t.Fatalf("%v %v", summarize(fs), err)
 	}
 	f := fs[0]
 	want := Finding{
 		IDs: []string{"PYSEC-2023-74", "GHSA-j8r2-6x86-q33q"}, Aliases: []string{"CVE-2023-32681"},
-		Kind: feeds.KindVulnerability, Severity: SeverityMedium, Score: 6.1,
+		Kind: core.KindVulnerability, Severity: SeverityMedium, Score: 6.1,
 		Vector: "CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:C/C:H/I:N/A:N", SeveritySource: "CVSS:3.1",
 		FixedIn: "2.31.0",
 	}

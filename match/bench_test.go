@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/fnaudit/fnaudit/sbom"
+	"github.com/fnaudit/fnaudit/core"
 )
 
 // BenchmarkMatch matches the corpus functions' packages against the corpus
@@ -15,12 +15,12 @@ import (
 // evaluated.
 func BenchmarkMatch(b *testing.B) {
 	src := corpusSource(b)
-	var base []sbom.Package
+	var base []core.Package
 	for zip, fn := range expectedPackages(b) {
 		base = append(base, functionPackages(zip, fn)...)
 	}
 	for _, n := range []int{len(base), 10000} {
-		pkgs := make([]sbom.Package, n)
+		pkgs := make([]core.Package, n)
 		for i := range pkgs {
 			p := base[i%len(base)]
 			p.Paths = []string{fmt.Sprintf("copy%d/%s", i/len(base), p.Path())}

@@ -8,8 +8,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/fnaudit/fnaudit/artifact"
-	"github.com/fnaudit/fnaudit/sbom"
+	"github.com/fnaudit/fnaudit/core"
 )
 
 // expectedFunction is one entry of testdata/functions/expected-packages.json.
@@ -51,14 +50,14 @@ func expectedPackages(tb testing.TB) map[string]expectedFunction {
 // package, as an SBOM of that zip would list it: one per row, duplicates
 // (the same distribution seen through two metadata directories) included,
 // since each row is a copy with its own path.
-func functionPackages(zip string, fn expectedFunction) []sbom.Package {
-	origin := artifact.Origin{Kind: artifact.OriginFunction, Name: zip}
+func functionPackages(zip string, fn expectedFunction) []core.Package {
+	origin := core.Origin{Kind: core.OriginFunction, Name: zip}
 	if fn.Kind == "layer" {
-		origin = artifact.Origin{Kind: artifact.OriginLayer, Index: 1, Name: zip}
+		origin = core.Origin{Kind: core.OriginLayer, Index: 1, Name: zip}
 	}
-	var pkgs []sbom.Package
+	var pkgs []core.Package
 	for _, p := range fn.Packages {
-		pkgs = append(pkgs, sbom.Package{
+		pkgs = append(pkgs, core.Package{
 			Ecosystem: p.Ecosystem,
 			Name:      p.Name,
 			Version:   p.Version,

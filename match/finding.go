@@ -6,8 +6,7 @@ import (
 
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
 
-	"github.com/fnaudit/fnaudit/feeds"
-	"github.com/fnaudit/fnaudit/sbom"
+	"github.com/fnaudit/fnaudit/core"
 )
 
 // Finding is one flaw in one copy of a package: the advisory records that
@@ -23,9 +22,9 @@ type Finding struct {
 	// Aliases are the other identifiers the records give for the flaw
 	// (typically CVE ids) that are not themselves matched records; sorted.
 	Aliases []string `json:"aliases,omitempty"`
-	// Kind is feeds.KindVulnerability or feeds.KindMalicious (malicious when
+	// Kind is core.KindVulnerability or core.KindMalicious (malicious when
 	// any of the records is).
-	Kind feeds.Kind `json:"kind"`
+	Kind core.Kind `json:"kind"`
 	// Severity is the highest across the records; always critical for
 	// malicious findings.
 	Severity Severity `json:"severity"`
@@ -42,7 +41,7 @@ type Finding struct {
 	// details).
 	Summary string `json:"summary,omitempty"`
 	// Package is the affected package copy, as the SBOM reported it.
-	Package sbom.Package `json:"package"`
+	Package core.Package `json:"package"`
 	// FixedIn is the lowest version above the installed one that none of
 	// the records affects, in the package's own spelling (a "v" for Go
 	// modules, "go" for the Go standard library); "" when there is none.
@@ -61,10 +60,10 @@ type Finding struct {
 
 // Record is one matched advisory record of a finding.
 type Record struct {
-	ID        string     `json:"id"`
-	Kind      feeds.Kind `json:"kind"`
-	Modified  time.Time  `json:"modified"`
-	Published time.Time  `json:"published,omitzero"`
+	ID        string    `json:"id"`
+	Kind      core.Kind `json:"kind"`
+	Modified  time.Time `json:"modified"`
+	Published time.Time `json:"published,omitzero"`
 	// Aliases are the record's own aliases field.
 	Aliases []string `json:"aliases,omitempty"`
 	// Severity, Score and Vector are this record's own rating.

@@ -52,7 +52,9 @@ type GoReach struct {
 // vulnerable functions that may have been inlined). Every record passed
 // gets an entry.
 func GoReachability(ctx context.Context, binaryPath string, records []*osvschema.Vulnerability) (map[string]GoReach, error) {
-	tmp, err := os.MkdirTemp("", "fnaudit-govulndb-")
+	// The record database goes beside the binary: the caller copied it into
+	// its own private directory, and concurrent scans never share one.
+	tmp, err := os.MkdirTemp(filepath.Dir(binaryPath), "govulndb-")
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
 	"google.golang.org/protobuf/types/known/structpb"
 
-	"github.com/fnaudit/fnaudit/sbom"
+	"github.com/fnaudit/fnaudit/core"
 )
 
 // bootstrap extracts the corpus's Go custom-runtime binary (go1.26.8,
@@ -135,7 +135,7 @@ func TestAnnotateGoBinary(t *testing.T) {
 	bin := bootstrap(t)
 	fn := expectedPackages(t)["go-bootstrap.zip"]
 	fs := matchFunction(t, corpusSource(t), "go-bootstrap.zip", fn)
-	others := []Finding{{IDs: []string{"GHSA-x"}, Package: sbom.Package{Ecosystem: "npm", Name: "x", Paths: []string{"bootstrap"}}}}
+	others := []Finding{{IDs: []string{"GHSA-x"}, Package: core.Package{Ecosystem: "npm", Name: "x", Paths: []string{"bootstrap"}}}}
 	all := append(slices.Clone(fs), others...)
 	if err := AnnotateGoBinary(context.Background(), all, "bootstrap", bin); err != nil {
 		t.Fatal(err)

@@ -12,15 +12,15 @@ import (
 
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
 
-	"github.com/fnaudit/fnaudit/feeds"
-	"github.com/fnaudit/fnaudit/sbom"
+	"github.com/fnaudit/fnaudit/core"
+	"github.com/fnaudit/fnaudit/internal/advisory"
 )
 
 // recordMatch is a record found to affect a package, with its affected[]
 // entries about that package.
 type recordMatch struct {
 	vuln     *osvschema.Vulnerability
-	kind     feeds.Kind
+	kind     core.Kind
 	affected []*osvschema.Affected
 }
 
@@ -34,7 +34,7 @@ type recordMatch struct {
 // ecosystem) does not stop matching: Match returns every finding it could
 // decide together with an error naming each such record and package, so
 // that a caller failing closed never mistakes the rest for a pass.
-func Match(ctx context.Context, src Source, pkgs []sbom.Package) ([]Finding, error) {
+func Match(ctx context.Context, src Source, pkgs []core.Package) ([]Finding, error) {
 	type key struct{ eco, name string }
 	cache := map[key][]*osvschema.Vulnerability{}
 	versions := versionCache{}
@@ -44,7 +44,7 @@ func Match(ctx context.Context, src Source, pkgs []sbom.Package) ([]Finding, err
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		k := key{pkg.Ecosystem, feeds.NormalizeName(pkg.Ecosystem, pkg.Name)}
+		k := key{pkg.Ecosystem, core.NormalizeName(pkg.Ecosystem, pkg.Name)}
 		recs, ok := cache[k]
 		if !ok {
 			var err error
@@ -65,16 +65,16 @@ func Match(ctx context.Context, src Source, pkgs []sbom.Package) ([]Finding, err
 }
 
 // matchPackage evaluates the records the Source gave for one package.
-func matchPackage(pkg sbom.Package, recs []*osvschema.Vulnerability, versions versionCache) ([]Finding, error) {
-	norm := feeds.NormalizeName(pkg.Ecosystem, pkg.Name)
+func matchPackage(pkg core.Package, recs []*osvschema.Vulnerability, versions versionCache) ([]Finding, error) {
+	norm := core.NormalizeName(pkg.Ecosystem, pkg.Name)
 	iv := newInstalled(pkg.Ecosystem, pkg.Name, pkg.Version)
 	iv.cache = versions
 	var matched []recordMatch
 	var errs []error
 	seen := map[string]bool{}
 	for _, v := range recs {
-		kind := feeds.Classify(v)
-		if kind == feeds.KindWithdrawn || seen[v.GetId()] {
+		kind := advisory.Classify(v)
+		if kind == core.KindWithdrawn || seen[v.GetId()] {
 			continue
 		}
 		var entries []*osvschema.Affected
@@ -120,8 +120,8 @@ func anyAffects(entries []*osvschema.Affected, index []int, iv *installed) (bool
 }
 
 // newFinding merges one alias group of records matched for pkg.
-func newFinding(pkg sbom.Package, iv *installed, g []recordMatch) Finding {
-	f := Finding{Package: pkg, Kind: feeds.KindVulnerability}
+func newFinding(pkg core.Package, iv *installed, g []recordMatch) Finding {
+	f := Finding{Package: pkg, Kind: core.KindVulnerability}
 	ids := map[string]bool{}
 	var best rating
 	ranges := make([][]*osvschema.Affected, 0, len(g))
@@ -129,8 +129,8 @@ func newFinding(pkg sbom.Package, iv *installed, g []recordMatch) Finding {
 		id := m.vuln.GetId()
 		ids[id] = true
 		f.IDs = append(f.IDs, id)
-		if m.kind == feeds.KindMalicious {
-			f.Kind = feeds.KindMalicious
+		if m.kind == core.KindMalicious {
+			f.Kind = core.KindMalicious
 		}
 		r := recordRating(m.vuln, m.affected)
 		if i == 0 || r.beats(best) {
@@ -167,7 +167,7 @@ func newFinding(pkg sbom.Package, iv *installed, g []recordMatch) Finding {
 	slices.Sort(f.Aliases)
 
 	f.Severity, f.Score, f.Vector, f.SeveritySource = best.severity, best.score, best.vector, best.source
-	if f.Kind == feeds.KindMalicious {
+	if f.Kind == core.KindMalicious {
 		// Malware is critical whatever a vector says: the package's own
 		// install or import runs the attacker's code.
 		f.Severity, f.SeveritySource = SeverityCritical, "malicious"
@@ -230,10 +230,10 @@ func sortFindings(fs []Finding) {
 			return c
 		}
 		if a.Kind != b.Kind {
-			if a.Kind == feeds.KindMalicious {
+			if a.Kind == core.KindMalicious {
 				return -1
 			}
-			if b.Kind == feeds.KindMalicious {
+			if b.Kind == core.KindMalicious {
 				return 1
 			}
 		}

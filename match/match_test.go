@@ -13,18 +13,16 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/fnaudit/fnaudit/artifact"
-	"github.com/fnaudit/fnaudit/feeds"
-	"github.com/fnaudit/fnaudit/sbom"
+	"github.com/fnaudit/fnaudit/core"
 )
 
-func npm(name, version, path string) sbom.Package {
-	return sbom.Package{Ecosystem: "npm", Name: name, Version: version, Paths: []string{path},
-		Origin: artifact.Origin{Kind: artifact.OriginFunction}, Loaded: true}
+func npm(name, version, path string) core.Package {
+	return core.Package{Ecosystem: "npm", Name: name, Version: version, Paths: []string{path},
+		Origin: core.Origin{Kind: core.OriginFunction}, Loaded: true}
 }
 
-func pkgOf(eco, name, version string) sbom.Package {
-	return sbom.Package{Ecosystem: eco, Name: name, Version: version, Paths: []string{"/var/task/" + name}}
+func pkgOf(eco, name, version string) core.Package {
+	return core.Package{Ecosystem: eco, Name: name, Version: version, Paths: []string{"/var/task/" + name}}
 }
 
 // The done-when: flatmap-stream 0.1.1 is named malicious by
@@ -52,7 +50,7 @@ func TestEventStreamReconstruction(t *testing.T) {
 	for i, w := range wants {
 		f := fs[i]
 		if f.Package.Path() != w.path || f.Package.Name != w.name || f.Package.Version != w.version ||
-			!slices.Equal(f.IDs, w.ids) || f.Kind != feeds.KindMalicious || f.Severity != SeverityCritical ||
+			!slices.Equal(f.IDs, w.ids) || f.Kind != core.KindMalicious || f.Severity != SeverityCritical ||
 			f.SeveritySource != "malicious" || f.Score != w.score || f.FixedIn != w.fixedIn || len(f.Aliases) != 0 {
 			t.Errorf("finding %d = %s, want %+v malicious critical", i, describe(f), w)
 		}
@@ -67,7 +65,7 @@ func TestDeliberateNegatives(t *testing.T) {
 	src := corpusSource(t)
 	cases := []struct {
 		id      string
-		pkg     sbom.Package
+		pkg     core.Package
 		matches bool
 	}{
 		{"GHSA-c2qf-rxjj-qqgw", pkgOf("npm", "semver", "5.7.3"), false},
@@ -106,7 +104,7 @@ func TestDeliberateNegatives(t *testing.T) {
 			t.Errorf("%s: the Source does not return it for %s; the case tests nothing", c.id, c.pkg.Name)
 			continue
 		}
-		fs, err := Match(context.Background(), src, []sbom.Package{c.pkg})
+		fs, err := Match(context.Background(), src, []core.Package{c.pkg})
 		if err != nil {
 			t.Errorf("%s %s: %v", c.pkg.Name, c.pkg.Version, err)
 			continue
@@ -139,7 +137,7 @@ func TestExpectedAdvisoryMatches(t *testing.T) {
 
 func TestFindingDetails(t *testing.T) {
 	src := corpusSource(t)
-	fs, err := Match(context.Background(), src, []sbom.Package{
+	fs, err := Match(context.Background(), src, []core.Package{
 		npm("express", "4.17.1", "nodejs/node_modules/express"),
 		npm("qs", "6.7.0", "nodejs/node_modules/qs"),
 		npm("jsonwebtoken", "8.5.1", "node_modules/jsonwebtoken"),
@@ -200,7 +198,7 @@ func TestWithdrawnNeverMatches(t *testing.T) {
 		v.Withdrawn = timestamppb.Now()
 		recs = append(recs, v)
 	}
-	fs, err := Match(context.Background(), newMemSource(recs), []sbom.Package{npm("flatmap-stream", "0.1.1", "node_modules/flatmap-stream")})
+	fs, err := Match(context.Background(), newMemSource(recs), []core.Package{npm("flatmap-stream", "0.1.1", "node_modules/flatmap-stream")})
 	if err != nil || len(fs) != 0 {
 		t.Fatalf("withdrawn records matched: %v, %v", summarize(fs), err)
 	}
@@ -211,7 +209,7 @@ func TestWithdrawnNeverMatches(t *testing.T) {
 func TestNameNormalisation(t *testing.T) {
 	src := corpusSource(t)
 	for _, name := range []string{"Jinja2", "jinja2", "JINJA2"} {
-		fs, err := Match(context.Background(), src, []sbom.Package{pkgOf("PyPI", name, "3.1.2")})
+		fs, err := Match(context.Background(), src, []core.Package{pkgOf("PyPI", name, "3.1.2")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -229,17 +227,17 @@ func TestNameNormalisation(t *testing.T) {
 	rec.Affected[0].Package.Name = ""
 	p := pkgOf("PyPI", "cryptography", "38.0.4")
 	p.PURL = "pkg:pypi/Cryptography@38.0.4"
-	fs, err := Match(context.Background(), fixedSource{"PyPI cryptography": {rec}}, []sbom.Package{p})
+	fs, err := Match(context.Background(), fixedSource{"PyPI cryptography": {rec}}, []core.Package{p})
 	if err != nil || len(fs) != 1 || fs[0].PrimaryID() != "PYSEC-2023-11" {
 		t.Errorf("purl match: %v %v", summarize(fs), err)
 	}
 	p.PURL = "pkg:pypi/cryptography-vectors@38.0.4"
-	if fs, _ := Match(context.Background(), fixedSource{"PyPI cryptography": {rec}}, []sbom.Package{p}); len(fs) != 0 {
+	if fs, _ := Match(context.Background(), fixedSource{"PyPI cryptography": {rec}}, []core.Package{p}); len(fs) != 0 {
 		t.Errorf("other purl matched: %v", summarize(fs))
 	}
 
 	// Go module paths are case-sensitive.
-	fs, _ = Match(context.Background(), src, []sbom.Package{pkgOf("Go", "golang.org/x/Text", "v0.3.5")})
+	fs, _ = Match(context.Background(), src, []core.Package{pkgOf("Go", "golang.org/x/Text", "v0.3.5")})
 	if len(fs) != 0 {
 		t.Errorf("golang.org/x/Text matched %v", summarize(fs))
 	}
@@ -250,7 +248,7 @@ func TestNameNormalisation(t *testing.T) {
 // package, and records that affect every version still match.
 func TestUndecidableVersion(t *testing.T) {
 	src := corpusSource(t)
-	fs, err := Match(context.Background(), src, []sbom.Package{
+	fs, err := Match(context.Background(), src, []core.Package{
 		npm("flatmap-stream", "", "node_modules/flatmap-stream"),
 		npm("event-stream", "", "node_modules/event-stream"),
 		npm("lodash", "4.17.15", "node_modules/lodash"),
@@ -276,7 +274,7 @@ func TestUndecidableVersion(t *testing.T) {
 	rec := proto.Clone(src.byID(t, "GO-2022-1059")).(*osvschema.Vulnerability)
 	rec.Affected[0].Package.Name = "example.com/corpus/gobootstrap"
 	fs, err = Match(context.Background(), newMemSource([]*osvschema.Vulnerability{rec}),
-		[]sbom.Package{pkgOf("Go", "example.com/corpus/gobootstrap", "(devel)")})
+		[]core.Package{pkgOf("Go", "example.com/corpus/gobootstrap", "(devel)")})
 	if len(fs) != 0 || err == nil || !strings.Contains(err.Error(), "record GO-2022-1059") ||
 		!strings.Contains(err.Error(), "example.com/corpus/gobootstrap (devel)") {
 		t.Errorf("(devel): findings %v, err %v", summarize(fs), err)
@@ -286,7 +284,7 @@ func TestUndecidableVersion(t *testing.T) {
 // The same packages and records in any order give the same findings.
 func TestDeterministicOrder(t *testing.T) {
 	src := corpusSource(t)
-	var all []sbom.Package
+	var all []core.Package
 	for zip, fn := range expectedPackages(t) {
 		all = append(all, functionPackages(zip, fn)...)
 	}
@@ -313,7 +311,7 @@ func TestDeterministicOrder(t *testing.T) {
 // One lookup per distinct (ecosystem, normalised name).
 func TestLookupOncePerName(t *testing.T) {
 	src := corpusSource(t)
-	_, err := Match(context.Background(), src, []sbom.Package{
+	_, err := Match(context.Background(), src, []core.Package{
 		npm("ms", "2.0.0", "a/node_modules/ms"), npm("ms", "2.1.1", "b/node_modules/ms"),
 		npm("MS", "2.1.3", "c/node_modules/ms"), pkgOf("PyPI", "MarkupSafe", "2.1.2"),
 		pkgOf("PyPI", "markupsafe", "2.1.2"),
@@ -325,7 +323,7 @@ func TestLookupOncePerName(t *testing.T) {
 
 // The JSON shape the report package serialises.
 func TestFindingJSON(t *testing.T) {
-	fs, err := Match(context.Background(), corpusSource(t), []sbom.Package{npm("event-stream", "3.3.6", "node_modules/event-stream")})
+	fs, err := Match(context.Background(), corpusSource(t), []core.Package{npm("event-stream", "3.3.6", "node_modules/event-stream")})
 	if err != nil || len(fs) != 1 {
 		t.Fatalf("%v %v", summarize(fs), err)
 	}
@@ -373,7 +371,7 @@ func describe(f Finding) string {
 	b, _ := json.Marshal(struct {
 		Path, Name, Version string
 		IDs                 []string
-		Kind                feeds.Kind
+		Kind                core.Kind
 		Severity            Severity
 		Score               float64
 		Source, FixedIn     string

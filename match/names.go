@@ -6,8 +6,7 @@ import (
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
 	"github.com/package-url/packageurl-go"
 
-	"github.com/fnaudit/fnaudit/feeds"
-	"github.com/fnaudit/fnaudit/sbom"
+	"github.com/fnaudit/fnaudit/core"
 )
 
 // Names are compared under feeds.NormalizeName, the normalisation the
@@ -39,12 +38,12 @@ func sameEcosystem(pkgEco, recEco string) bool {
 // affectsPackage reports whether an affected[] entry is about pkg: same
 // ecosystem and the same normalised name, or the same package URL (type,
 // namespace and name).
-func affectsPackage(a *osvschema.Affected, pkg sbom.Package, normName string) bool {
+func affectsPackage(a *osvschema.Affected, pkg core.Package, normName string) bool {
 	p := a.GetPackage()
 	if p == nil || !sameEcosystem(pkg.Ecosystem, p.GetEcosystem()) {
 		return false
 	}
-	if p.GetName() != "" && feeds.NormalizeName(pkg.Ecosystem, p.GetName()) == normName {
+	if p.GetName() != "" && core.NormalizeName(pkg.Ecosystem, p.GetName()) == normName {
 		return true
 	}
 	if p.GetPurl() != "" && pkg.PURL != "" {
@@ -65,7 +64,7 @@ func purlKey(s string) (string, bool) {
 	ns, name := u.Namespace, u.Name
 	switch u.Type {
 	case packageurl.TypePyPi:
-		name = feeds.NormalizeName("PyPI", name)
+		name = core.NormalizeName("PyPI", name)
 	case packageurl.TypeNPM, packageurl.TypeNuget, packageurl.TypeComposer:
 		ns, name = strings.ToLower(ns), strings.ToLower(name)
 	}

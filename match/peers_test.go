@@ -11,7 +11,7 @@ import (
 
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
 
-	"github.com/fnaudit/fnaudit/feeds"
+	"github.com/fnaudit/fnaudit/core"
 )
 
 // peerFile is testdata/peers/osv-scanner-v2.5.0.json, written by
@@ -66,7 +66,7 @@ func readJSON(t *testing.T, file string, v any) {
 // Go versions without "v" and the standard library as 1.26.8).
 func pkgKey(eco, name, version string) string {
 	v, _ := osvVersion(eco, name, version)
-	return eco + " " + feeds.NormalizeName(eco, name) + " " + v
+	return eco + " " + core.NormalizeName(eco, name) + " " + v
 }
 
 // For every corpus function, fnaudit's matches over the ground-truth

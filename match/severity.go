@@ -1,65 +1,33 @@
 package match
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
 	gocvss30 "github.com/pandatix/go-cvss/30"
 	gocvss31 "github.com/pandatix/go-cvss/31"
 	gocvss40 "github.com/pandatix/go-cvss/40"
+
+	"github.com/fnaudit/fnaudit/core"
 )
 
-// Severity is a qualitative rating: CVSS's scale (none, low, medium, high,
-// critical), plus unknown for records that carry neither a vector nor a
-// label (the Go vulnerability database, for one, rates nothing).
-type Severity string
+// Severity and its levels live in package pkg, the leaf policy and report
+// read without linking this package's scoring libraries.
+type Severity = core.Severity
 
 const (
-	SeverityUnknown  Severity = "unknown"
-	SeverityNone     Severity = "none"
-	SeverityLow      Severity = "low"
-	SeverityMedium   Severity = "medium"
-	SeverityHigh     Severity = "high"
-	SeverityCritical Severity = "critical"
+	SeverityUnknown  = core.SeverityUnknown
+	SeverityNone     = core.SeverityNone
+	SeverityLow      = core.SeverityLow
+	SeverityMedium   = core.SeverityMedium
+	SeverityHigh     = core.SeverityHigh
+	SeverityCritical = core.SeverityCritical
 )
 
-var severityRanks = map[Severity]int{
-	SeverityUnknown: 0, SeverityNone: 1, SeverityLow: 2,
-	SeverityMedium: 3, SeverityHigh: 4, SeverityCritical: 5,
-}
+// ParseSeverity reads a severity name (core.ParseSeverity).
+func ParseSeverity(s string) (Severity, error) { return core.ParseSeverity(s) }
 
-// Rank orders severities: unknown < none < low < medium < high < critical.
-// Whether unknown fails a gate is policy's decision, not this order's.
-func (s Severity) Rank() int { return severityRanks[s] }
-
-// ParseSeverity reads a severity name, case-insensitively ("MODERATE", as
-// GitHub writes medium, included).
-func ParseSeverity(s string) (Severity, error) {
-	if sev, ok := severityLabel(s); ok {
-		return sev, nil
-	}
-	if strings.EqualFold(strings.TrimSpace(s), string(SeverityUnknown)) {
-		return SeverityUnknown, nil
-	}
-	return "", fmt.Errorf("unknown severity %q (want none, low, medium, high or critical)", s)
-}
-
-func severityLabel(s string) (Severity, bool) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "critical":
-		return SeverityCritical, true
-	case "high":
-		return SeverityHigh, true
-	case "moderate", "medium":
-		return SeverityMedium, true
-	case "low":
-		return SeverityLow, true
-	case "none":
-		return SeverityNone, true
-	}
-	return "", false
-}
+func severityLabel(s string) (Severity, bool) { return core.SeverityLabel(s) }
 
 // severityOfScore is the CVSS v3.x / v4.0 qualitative severity scale.
 func severityOfScore(score float64) Severity {

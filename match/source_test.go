@@ -12,7 +12,8 @@ import (
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	"github.com/fnaudit/fnaudit/feeds"
+	"github.com/fnaudit/fnaudit/core"
+	"github.com/fnaudit/fnaudit/internal/advisory"
 )
 
 // memSource is an in-memory Source over a set of records, indexed the way
@@ -43,7 +44,7 @@ func newMemSource(recs []*osvschema.Vulnerability) *memSource {
 }
 
 func memKey(eco, name string) string {
-	return eco + "\x00" + feeds.NormalizeName(eco, name)
+	return eco + "\x00" + core.NormalizeName(eco, name)
 }
 
 func (s *memSource) Lookup(ctx context.Context, ecosystem, name string) ([]*osvschema.Vulnerability, error) {
@@ -118,12 +119,12 @@ func TestCorpusRecordsParse(t *testing.T) {
 	if len(recs) != 102 {
 		t.Fatalf("parsed %d records, the corpus manifest lists 102", len(recs))
 	}
-	kinds := map[feeds.Kind]int{}
+	kinds := map[core.Kind]int{}
 	for _, v := range recs {
-		kinds[feeds.Classify(v)]++
+		kinds[advisory.Classify(v)]++
 	}
 	// 27 MAL records + 5 GitHub malware advisories (CWE-506).
-	if kinds[feeds.KindMalicious] != 32 || kinds[feeds.KindVulnerability] != 70 || kinds[feeds.KindWithdrawn] != 0 {
+	if kinds[core.KindMalicious] != 32 || kinds[core.KindVulnerability] != 70 || kinds[core.KindWithdrawn] != 0 {
 		t.Errorf("kinds = %v, want 32 malicious, 70 vulnerability", kinds)
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fnaudit/fnaudit/feeds"
+	"github.com/fnaudit/fnaudit/core"
 	"github.com/fnaudit/fnaudit/match"
 	"github.com/fnaudit/fnaudit/provenance"
 )
@@ -125,7 +125,7 @@ func (p *Policy) judge(f match.Finding, in Input, expiredNoted map[int]bool, d *
 		r.Reason, r.Detail = ReasonException, fmt.Sprintf("excepted until %s: %s", e.Until, e.Reason)
 		return r
 	}
-	if f.Kind == feeds.KindMalicious {
+	if f.Kind == core.KindMalicious {
 		r.VEX = vexFor(in.VEX, f, in.artifactIDs())
 		r.Fails, r.Reason = true, ReasonMalicious
 		r.Detail = "malicious package: fails whatever its severity; only a policy exception clears it"

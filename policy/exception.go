@@ -7,8 +7,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/fnaudit/fnaudit/core"
 	"github.com/fnaudit/fnaudit/match"
-	"github.com/fnaudit/fnaudit/sbom"
 )
 
 // Exception suppresses a finding until a date, for a stated reason.
@@ -49,7 +49,7 @@ func (e Exception) Expired(now time.Time) bool {
 }
 
 // packageMatches compares an exception's package selector with a package.
-func packageMatches(sel string, p sbom.Package) bool {
+func packageMatches(sel string, p core.Package) bool {
 	if sel == "" {
 		return true
 	}
@@ -61,7 +61,7 @@ func packageMatches(sel string, p sbom.Package) bool {
 		}
 		return !hasVersion || selVersion == pkgVersion
 	}
-	return sbom.NormalizeName(p.Ecosystem, sel) == sbom.NormalizeName(p.Ecosystem, p.Name)
+	return core.NormalizeName(p.Ecosystem, sel) == core.NormalizeName(p.Ecosystem, p.Name)
 }
 
 // Date is a calendar day, written YYYY-MM-DD.

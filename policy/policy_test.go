@@ -7,16 +7,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fnaudit/fnaudit/feeds"
+	"github.com/fnaudit/fnaudit/core"
 	"github.com/fnaudit/fnaudit/match"
 	"github.com/fnaudit/fnaudit/provenance"
-	"github.com/fnaudit/fnaudit/sbom"
 )
 
 var now = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
-func lodash(version string, loaded bool) sbom.Package {
-	p := sbom.Package{Ecosystem: "npm", Name: "lodash", Version: version, PURL: "pkg:npm/lodash@" + version,
+func lodash(version string, loaded bool) core.Package {
+	p := core.Package{Ecosystem: "npm", Name: "lodash", Version: version, PURL: "pkg:npm/lodash@" + version,
 		Paths: []string{"/var/task/node_modules/lodash"}, Loaded: loaded}
 	if !loaded {
 		p.Paths = []string{"/opt/nodejs/node_modules/lodash"}
@@ -29,12 +28,12 @@ func lodash(version string, loaded bool) sbom.Package {
 // as match reports it for lodash 4.17.15.
 func highLodash(loaded bool) match.Finding {
 	return match.Finding{IDs: []string{"GHSA-p6mc-m468-83gw"}, Aliases: []string{"CVE-2020-8203"},
-		Kind: feeds.KindVulnerability, Severity: match.SeverityHigh, Score: 7.4, Package: lodash("4.17.15", loaded), FixedIn: "4.17.19"}
+		Kind: core.KindVulnerability, Severity: match.SeverityHigh, Score: 7.4, Package: lodash("4.17.15", loaded), FixedIn: "4.17.19"}
 }
 
 func malicious() match.Finding {
-	return match.Finding{IDs: []string{"MAL-2025-20690"}, Kind: feeds.KindMalicious, Severity: match.SeverityCritical,
-		Package: sbom.Package{Ecosystem: "npm", Name: "flatmap-stream", Version: "0.1.1", PURL: "pkg:npm/flatmap-stream@0.1.1",
+	return match.Finding{IDs: []string{"MAL-2025-20690"}, Kind: core.KindMalicious, Severity: match.SeverityCritical,
+		Package: core.Package{Ecosystem: "npm", Name: "flatmap-stream", Version: "0.1.1", PURL: "pkg:npm/flatmap-stream@0.1.1",
 			Paths: []string{"/var/task/node_modules/flatmap-stream"}, Loaded: true}}
 }
 
@@ -117,8 +116,8 @@ func TestShadowed(t *testing.T) {
 }
 
 func TestUnreachableGo(t *testing.T) {
-	f := match.Finding{IDs: []string{"GO-2022-0969"}, Kind: feeds.KindVulnerability, Severity: match.SeverityHigh,
-		Reachable: match.Unreachable, Package: sbom.Package{Ecosystem: "Go", Name: "golang.org/x/net", Version: "v0.0.0-20210226172049-e18ecbb05110", Loaded: true}}
+	f := match.Finding{IDs: []string{"GO-2022-0969"}, Kind: core.KindVulnerability, Severity: match.SeverityHigh,
+		Reachable: match.Unreachable, Package: core.Package{Ecosystem: "Go", Name: "golang.org/x/net", Version: "v0.0.0-20210226172049-e18ecbb05110", Loaded: true}}
 	if d := Default().Evaluate(Input{Findings: []match.Finding{f}, Now: now}); d.Pass {
 		t.Error("unreachable finding passed without ignore_unreachable")
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/sigstore/sigstore-go/pkg/root"
@@ -29,13 +30,15 @@ var publicGoodRoot []byte
 const maxTrustFile = 4 << 20
 
 // DefaultTrustedRoot returns the embedded public-good Sigstore trusted root.
-func DefaultTrustedRoot() (*root.TrustedRoot, error) {
+// It is parsed once per process and shared: a TrustedRoot is read-only once
+// built, and a scan engine verifies many artifacts against it.
+var DefaultTrustedRoot = sync.OnceValues(func() (*root.TrustedRoot, error) {
 	tr, err := root.NewTrustedRootFromJSON(publicGoodRoot)
 	if err != nil {
 		return nil, fmt.Errorf("embedded public-good trusted root: %w", err)
 	}
 	return tr, nil
-}
+})
 
 // loadTrustedRoot reads a trusted_root.json file.
 func loadTrustedRoot(path string) (*root.TrustedRoot, error) {

@@ -3,13 +3,21 @@ package report
 import (
 	"time"
 
+	"github.com/fnaudit/fnaudit/core"
 	"github.com/fnaudit/fnaudit/policy"
-	"github.com/fnaudit/fnaudit/sbom"
 )
 
-// Input is what a report is made from.
+// Input is what a report is made from: the scanned artifact's facts and
+// packages, the gate's decision and the database it matched against. It
+// holds plain values only, so this package needs neither syft nor the
+// advisory store.
 type Input struct {
-	SBOM     *sbom.SBOM
+	Target   string
+	Kind     core.ArtifactKind
+	Digest   string
+	Runtime  string
+	Origins  []core.Origin
+	Packages []core.Package
 	Decision *policy.Decision
 	Database *Database
 	Tool     Tool
@@ -18,24 +26,27 @@ type Input struct {
 
 // New assembles the report.
 func New(in Input) *Report {
-	s, d := in.SBOM, in.Decision
+	d := in.Decision
 	r := &Report{
 		Schema:    SchemaVersion,
 		Tool:      in.Tool,
 		CreatedAt: in.Now.UTC(),
 		Artifact: Artifact{
-			Target:     s.Target,
-			Kind:       s.Kind,
-			Digest:     s.Digest,
-			CodeSha256: sbom.CodeSha256(s.Digest),
-			Runtime:    s.Runtime.String(),
-			Origins:    s.Origins,
+			Target:     in.Target,
+			Kind:       in.Kind,
+			Digest:     in.Digest,
+			CodeSha256: core.CodeSha256(in.Digest),
+			Runtime:    in.Runtime,
+			Origins:    in.Origins,
 		},
 		Database: in.Database,
 		Gate:     Gate{Pass: d.Pass, FailOn: d.FailOn, Failing: d.Failing(), Notes: d.Notes},
 		Findings: make([]Finding, 0, len(d.Results)),
-		Packages: len(s.Packages),
-		sbom:     s,
+		Packages: len(in.Packages),
+		SBOM:     &SBOM{Packages: in.Packages},
+	}
+	if r.SBOM.Packages == nil {
+		r.SBOM.Packages = []core.Package{}
 	}
 	for _, res := range d.Results {
 		r.Findings = append(r.Findings, finding(res))

@@ -9,20 +9,18 @@ import (
 	cyclonedx "github.com/CycloneDX/cyclonedx-go"
 )
 
-// writeCycloneDX writes the SBOM with a vulnerabilities section: one entry
-// per finding, pointing at the package's component, with the gate's verdict
-// as properties and an analysis where a VEX statement or an exception
-// decided it. The metadata records verified provenance.
+// writeCycloneDX writes the report's SBOM with a vulnerabilities section:
+// one entry per finding, pointing at the package's component, with the
+// gate's verdict as properties and an analysis where a VEX statement or an
+// exception decided it. The metadata records verified provenance. It is
+// built from the report alone, so a stored result renders the same BOM.
 func writeCycloneDX(w io.Writer, r *Report) error {
-	if r.sbom == nil {
-		return fmt.Errorf("no SBOM to write")
+	if r.SBOM == nil {
+		return fmt.Errorf("the result has no package list (sbom): it was written by an fnaudit older than report --from supports")
 	}
-	bom, refs, err := r.sbom.CycloneDXWithRefs()
-	if err != nil {
-		return err
-	}
+	bom, refs := bomOf(r)
 	refOf := map[string]string{}
-	for i, p := range r.sbom.Packages {
+	for i, p := range r.SBOM.Packages {
 		refOf[packageKey(p.Path(), p.Name, p.Version, p.Origin.String())] = refs[i]
 	}
 	vulns := make([]cyclonedx.Vulnerability, 0, len(r.Findings))

@@ -6,12 +6,10 @@ package report
 import (
 	"time"
 
-	"github.com/fnaudit/fnaudit/artifact"
-	"github.com/fnaudit/fnaudit/feeds"
+	"github.com/fnaudit/fnaudit/core"
 	"github.com/fnaudit/fnaudit/match"
 	"github.com/fnaudit/fnaudit/policy"
 	"github.com/fnaudit/fnaudit/provenance"
-	"github.com/fnaudit/fnaudit/sbom"
 )
 
 // SchemaVersion names the JSON report format (docs/report.schema.json).
@@ -31,9 +29,15 @@ type Report struct {
 	Findings   []Finding   `json:"findings"`
 	// Packages is how many packages were matched.
 	Packages int `json:"packages"`
+	// SBOM is every package that was matched, with its paths, origin and
+	// whether the runtime loads it: what a stored result needs to be
+	// rendered again in any format (fnaudit report --from).
+	SBOM *SBOM `json:"sbom,omitempty"`
+}
 
-	// sbom is kept for the CycloneDX writer.
-	sbom *sbom.SBOM
+// SBOM is the package list of the scanned artifact.
+type SBOM struct {
+	Packages []core.Package `json:"packages"`
 }
 
 // Tool names fnaudit.
@@ -44,14 +48,14 @@ type Tool struct {
 
 // Artifact is what was scanned.
 type Artifact struct {
-	Target string        `json:"target"`
-	Kind   artifact.Kind `json:"kind"`
+	Target string            `json:"target"`
+	Kind   core.ArtifactKind `json:"kind"`
 	// Digest is "sha256:<hex>" of the deployed zip (or image manifest);
 	// CodeSha256 its base64 form, as Lambda reports it.
-	Digest     string            `json:"digest,omitempty"`
-	CodeSha256 string            `json:"codeSha256,omitempty"`
-	Runtime    string            `json:"runtime"`
-	Origins    []artifact.Origin `json:"origins"`
+	Digest     string        `json:"digest,omitempty"`
+	CodeSha256 string        `json:"codeSha256,omitempty"`
+	Runtime    string        `json:"runtime"`
+	Origins    []core.Origin `json:"origins"`
 }
 
 // Database says which advisory data the findings come from.
@@ -88,7 +92,7 @@ type Provenance struct {
 type Finding struct {
 	IDs              []string           `json:"ids"`
 	Aliases          []string           `json:"aliases,omitempty"`
-	Kind             feeds.Kind         `json:"kind"`
+	Kind             core.Kind          `json:"kind"`
 	Severity         match.Severity     `json:"severity"`
 	Score            float64            `json:"score,omitempty"`
 	Vector           string             `json:"vector,omitempty"`
@@ -104,14 +108,14 @@ type Finding struct {
 
 // Package is the affected package copy.
 type Package struct {
-	Ecosystem  string          `json:"ecosystem"`
-	Name       string          `json:"name"`
-	Version    string          `json:"version"`
-	PURL       string          `json:"purl"`
-	Path       string          `json:"path"`
-	Origin     artifact.Origin `json:"origin"`
-	Loaded     bool            `json:"loaded"`
-	ShadowedBy string          `json:"shadowedBy,omitempty"`
+	Ecosystem  string      `json:"ecosystem"`
+	Name       string      `json:"name"`
+	Version    string      `json:"version"`
+	PURL       string      `json:"purl"`
+	Path       string      `json:"path"`
+	Origin     core.Origin `json:"origin"`
+	Loaded     bool        `json:"loaded"`
+	ShadowedBy string      `json:"shadowedBy,omitempty"`
 }
 
 // Verdict is why a finding fails or passes the gate.

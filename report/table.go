@@ -6,7 +6,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/fnaudit/fnaudit/artifact"
+	"github.com/fnaudit/fnaudit/core"
 )
 
 // tableWriter prints the human report: findings grouped by origin (the
@@ -33,7 +33,7 @@ func (t tableWriter) Write(w io.Writer, r *Report) error {
 	fmt.Fprintf(w, "Target:   %s\n", a.Target)
 	if a.Digest != "" {
 		fmt.Fprintf(w, "Digest:   %s", a.Digest)
-		if a.CodeSha256 != "" && a.Kind == artifact.KindZip {
+		if a.CodeSha256 != "" && a.Kind == core.ArtifactZip {
 			fmt.Fprintf(w, " (CodeSha256 %s)", a.CodeSha256)
 		}
 		fmt.Fprintln(w)
@@ -126,7 +126,7 @@ func (t tableWriter) verdict(f Finding) string {
 
 // originGroup is the findings of one origin.
 type originGroup struct {
-	origin   artifact.Origin
+	origin   core.Origin
 	findings []Finding
 }
 
@@ -134,9 +134,9 @@ type originGroup struct {
 // (function, then each layer), then any origin a finding names that the
 // deployment did not list. Origins without findings are left out.
 func groupByOrigin(r *Report) []originGroup {
-	index := map[artifact.Origin]int{}
+	index := map[core.Origin]int{}
 	var groups []originGroup
-	add := func(o artifact.Origin) int {
+	add := func(o core.Origin) int {
 		i, ok := index[o]
 		if !ok {
 			i = len(groups)
@@ -161,13 +161,13 @@ func groupByOrigin(r *Report) []originGroup {
 	return out
 }
 
-func originTitle(o artifact.Origin) string {
+func originTitle(o core.Origin) string {
 	switch o.Kind {
-	case artifact.OriginLayer:
+	case core.OriginLayer:
 		return fmt.Sprintf("Layer %d: %s (%s)", o.Index, o.Name, o.Digest)
-	case artifact.OriginImageLayer:
+	case core.OriginImageLayer:
 		return fmt.Sprintf("Image layer %d: %s", o.Index, o.Digest)
-	case artifact.OriginFunction:
+	case core.OriginFunction:
 		return "Function: " + o.Name
 	case "":
 		return "Packages"

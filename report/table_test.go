@@ -5,19 +5,19 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fnaudit/fnaudit/artifact"
+	"github.com/fnaudit/fnaudit/core"
 )
 
 func twoOriginReport() *Report {
-	fn := artifact.Origin{Kind: artifact.OriginFunction, Name: "function.zip", Digest: "sha256:aa"}
-	layer := artifact.Origin{Kind: artifact.OriginLayer, Index: 1, Name: "deps.zip", Digest: "sha256:bb"}
-	f := func(id string, o artifact.Origin, fails bool) Finding {
+	fn := core.Origin{Kind: core.OriginFunction, Name: "function.zip", Digest: "sha256:aa"}
+	layer := core.Origin{Kind: core.OriginLayer, Index: 1, Name: "deps.zip", Digest: "sha256:bb"}
+	f := func(id string, o core.Origin, fails bool) Finding {
 		return Finding{IDs: []string{id}, Kind: "vulnerability", Severity: "high",
 			Package: Package{Name: "lodash", Version: "4.17.15", Path: "/x", Origin: o},
 			Gate:    Verdict{Fails: fails, Reason: map[bool]string{true: "severity", false: "shadowed"}[fails]}}
 	}
 	return &Report{
-		Artifact: Artifact{Target: "function.zip", Kind: artifact.KindZip, Runtime: "nodejs", Origins: []artifact.Origin{fn, layer}},
+		Artifact: Artifact{Target: "function.zip", Kind: core.ArtifactZip, Runtime: "nodejs", Origins: []core.Origin{fn, layer}},
 		// the layer's finding comes first in the list; the table still
 		// shows the function first
 		Findings: []Finding{f("GHSA-layer", layer, false), f("GHSA-fn", fn, true)},

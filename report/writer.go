@@ -1,10 +1,9 @@
 package report
 
 import (
-	"fmt"
 	"io"
-	"sort"
-	"strings"
+
+	"github.com/fnaudit/fnaudit/internal/format"
 )
 
 // Writer renders a report in one format. Every format is one Writer, in the
@@ -18,33 +17,22 @@ type WriterFunc func(io.Writer, *Report) error
 
 func (f WriterFunc) Write(w io.Writer, r *Report) error { return f(w, r) }
 
-// Options tune writers.
-type Options struct {
-	// Color turns on ANSI colours in the table (only for a terminal).
-	Color bool
-}
+// Options tune writers (colour, width).
+type Options = format.Options
 
-// For returns the writer of a format: table, json, sarif, cyclonedx-json,
-// markdown.
-func For(format string, opts Options) (Writer, error) {
-	switch format {
-	case "table":
-		return tableWriter{color: opts.Color}, nil
-	case "json":
-		return WriterFunc(writeJSON), nil
-	case "sarif":
-		return WriterFunc(writeSARIF), nil
-	case "cyclonedx-json":
-		return WriterFunc(writeCycloneDX), nil
-	case "markdown":
-		return WriterFunc(writeMarkdown), nil
-	}
-	return nil, fmt.Errorf("unknown report format %q (one of %s)", format, strings.Join(Formats(), ", "))
-}
+func fixed(w Writer) func(Options) Writer { return func(Options) Writer { return w } }
 
-// Formats lists the report formats.
-func Formats() []string {
-	f := []string{"table", "json", "sarif", "cyclonedx-json", "markdown"}
-	sort.Strings(f)
-	return f
+// Formats is the registry of report formats (-o of scan and report).
+var Formats = format.NewRegistry("report",
+	format.Spec[Writer]{ID: "table", New: func(o Options) Writer { return tableWriter{color: o.Color} }},
+	format.Spec[Writer]{ID: "json", New: fixed(WriterFunc(writeJSON))},
+	format.Spec[Writer]{ID: "sarif", New: fixed(WriterFunc(writeSARIF))},
+	format.Spec[Writer]{ID: "cyclonedx-json", Aliases: []string{"cyclonedx", "cdx", "cdx-json"}, New: fixed(WriterFunc(writeCycloneDX))},
+	format.Spec[Writer]{ID: "markdown", Aliases: []string{"md"}, New: fixed(WriterFunc(writeMarkdown))},
+)
+
+// For returns the writer of a format (an ID or alias).
+func For(name string, opts Options) (Writer, error) {
+	w, _, err := Formats.Writer(name, opts)
+	return w, err
 }

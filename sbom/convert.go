@@ -1,7 +1,9 @@
 package sbom
 
 import (
+	"cmp"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -12,6 +14,7 @@ import (
 	syftsbom "github.com/anchore/syft/syft/sbom"
 
 	"github.com/fnaudit/fnaudit/artifact"
+	"github.com/fnaudit/fnaudit/core"
 )
 
 // fromSyft turns syft's packages into fnaudit's: one entry per installed
@@ -85,6 +88,7 @@ func toPackage(p pkg.Package, distro *linux.Release, decoded bool) (Package, str
 		PURL:      p.PURL,
 		Type:      string(p.Type),
 		Loaded:    true,
+		Licenses:  declaredLicenses(p),
 	}
 	switch p.Type {
 	case pkg.NpmPkg:
@@ -168,7 +172,7 @@ func dedupKey(p Package) string {
 	if p.Ecosystem == "PyPI" {
 		place = path.Dir(place)
 	}
-	return strings.Join([]string{p.Ecosystem, NormalizeName(p.Ecosystem, p.Name), p.Version, p.Origin.String(), p.Origin.Digest, place}, "\x00")
+	return strings.Join([]string{p.Ecosystem, core.NormalizeName(p.Ecosystem, p.Name), p.Version, p.Origin.String(), p.Origin.Digest, place}, "\x00")
 }
 
 func mergePaths(a, b []string) []string {
@@ -178,6 +182,21 @@ func mergePaths(a, b []string) []string {
 		if !seen[p] {
 			seen[p] = true
 			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// declaredLicenses are the licenses a package's own metadata declares, as
+// SPDX expressions where syft could parse them, else as written; sorted, so
+// a report rendered again from its JSON lists them the same way.
+func declaredLicenses(p pkg.Package) []string {
+	var out []string
+	for _, l := range p.Licenses.ToSlice() {
+		v := cmp.Or(l.SPDXExpression, l.Value)
+		if v != "" && !slices.Contains(out, v) {
+			out = append(out, v)
 		}
 	}
 	sort.Strings(out)

@@ -14,6 +14,7 @@ import (
 	cyclonedx "github.com/CycloneDX/cyclonedx-go"
 
 	"github.com/fnaudit/fnaudit/artifact"
+	"github.com/fnaudit/fnaudit/core"
 	"github.com/fnaudit/fnaudit/internal/schemacheck"
 )
 
@@ -59,7 +60,7 @@ func expectedPURL(p expectedPackage) string {
 	case "npm":
 		return "pkg:npm/" + strings.Replace(p.Name, "@", "%40", 1) + "@" + p.Version
 	case "PyPI":
-		return "pkg:pypi/" + NormalizeName("PyPI", p.Name) + "@" + p.Version
+		return "pkg:pypi/" + core.NormalizeName("PyPI", p.Name) + "@" + p.Version
 	case "Maven":
 		return "pkg:maven/" + strings.Replace(p.Name, ":", "/", 1) + "@" + p.Version
 	case "Go":
@@ -108,7 +109,7 @@ func TestCorpusCycloneDX(t *testing.T) {
 				}
 				name := p.Name
 				if p.Ecosystem == "PyPI" {
-					name = NormalizeName("PyPI", name)
+					name = core.NormalizeName("PyPI", name)
 				}
 				want = append(want, row{p.Ecosystem, name, p.Version, expectedPURL(p), path.Join(mount, p.Path)})
 			}
@@ -129,13 +130,13 @@ func TestCorpusCycloneDX(t *testing.T) {
 			}
 			var got []row
 			for _, c := range *bom.Components {
-				eco, name, _, ok := EcosystemOfPURL(c.PackageURL)
-				if !ok {
+				eco, name, _, err := core.ParsePURL(c.PackageURL)
+				if err != nil {
 					t.Errorf("component %s has no usable purl %q", c.Name, c.PackageURL)
 					continue
 				}
 				if eco == "PyPI" {
-					name = NormalizeName(eco, name)
+					name = core.NormalizeName(eco, name)
 				}
 				paths := props(c.Properties, PropPath)
 				if len(paths) == 0 {

@@ -1,8 +1,6 @@
 package sbom
 
 import (
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"path"
@@ -13,6 +11,7 @@ import (
 	"github.com/anchore/syft/syft/format/common/cyclonedxhelpers"
 
 	"github.com/fnaudit/fnaudit/artifact"
+	"github.com/fnaudit/fnaudit/core"
 )
 
 // CycloneDX builds the CycloneDX 1.6 BOM: syft's components for the
@@ -133,18 +132,8 @@ func toolComponents() *cyclonedx.ToolsChoice {
 	}}
 }
 
-// CodeSha256 is Lambda's form of a sha256 digest: the base64 of the bytes.
-func CodeSha256(digest string) string {
-	alg, h, ok := strings.Cut(digest, ":")
-	if !ok || alg != "sha256" {
-		return ""
-	}
-	raw, err := hex.DecodeString(h)
-	if err != nil {
-		return ""
-	}
-	return base64.StdEncoding.EncodeToString(raw)
-}
+// CodeSha256 is Lambda's form of a sha256 digest (core.CodeSha256).
+func CodeSha256(digest string) string { return core.CodeSha256(digest) }
 
 func encodeCycloneDX(w io.Writer, s *SBOM) error {
 	bom, err := s.CycloneDX()

@@ -16,6 +16,7 @@ import (
 	"github.com/anchore/syft/syft/format/spdxjson"
 
 	"github.com/fnaudit/fnaudit/artifact"
+	"github.com/fnaudit/fnaudit/core"
 )
 
 // maxSBOMFile bounds an SBOM read as scan input.
@@ -86,7 +87,7 @@ func decodeSPDX(path string, raw []byte) (*SBOM, error) {
 	out.fromSyft(s, func(string) (artifact.Origin, bool) { return sbomOrigin(path), true }, true)
 	for i := range out.Packages {
 		if out.Packages[i].Ecosystem == "" {
-			if eco, name, _, ok := EcosystemOfPURL(out.Packages[i].PURL); ok {
+			if eco, name, _, err := core.ParsePURL(out.Packages[i].PURL); err == nil {
 				out.Packages[i].Ecosystem, out.Packages[i].Name = eco, name
 			}
 		}
@@ -135,8 +136,8 @@ func decodeCycloneDX(path string, raw []byte) (*SBOM, error) {
 			if c.Components != nil {
 				walk(*c.Components)
 			}
-			eco, name, version, ok := EcosystemOfPURL(c.PackageURL)
-			if !ok {
+			eco, name, version, err := core.ParsePURL(c.PackageURL)
+			if err != nil {
 				continue // files, the OS, components without a purl fnaudit can match
 			}
 			if c.Version != "" {
@@ -159,6 +160,7 @@ func decodeCycloneDX(path string, raw []byte) (*SBOM, error) {
 				p.Loaded, _ = strconv.ParseBool(l)
 			}
 			p.ShadowedBy = prop(c.Properties, PropShadowedBy)
+			p.Licenses = cdxLicenses(c.Licenses)
 			if !seen[p.Origin] {
 				seen[p.Origin] = true
 				out.Origins = append(out.Origins, p.Origin)

@@ -6,19 +6,19 @@ import (
 	"github.com/anchore/syft/syft/linux"
 	"github.com/anchore/syft/syft/pkg"
 
-	"github.com/fnaudit/fnaudit/internal/pkgname"
+	"github.com/fnaudit/fnaudit/core"
 )
 
-// OSV ecosystem names (https://ossf.github.io/osv-schema/#affectedpackage-field).
+// OSV ecosystem names (core.Ecosystem*), short for this package's code.
 const (
-	EcosystemNPM       = "npm"
-	EcosystemPyPI      = "PyPI"
-	EcosystemMaven     = "Maven"
-	EcosystemGo        = "Go"
-	EcosystemNuGet     = "NuGet"
-	EcosystemRubyGems  = "RubyGems"
-	EcosystemCrates    = "crates.io"
-	EcosystemPackagist = "Packagist"
+	EcosystemNPM       = core.EcosystemNPM
+	EcosystemPyPI      = core.EcosystemPyPI
+	EcosystemMaven     = core.EcosystemMaven
+	EcosystemGo        = core.EcosystemGo
+	EcosystemNuGet     = core.EcosystemNuGet
+	EcosystemRubyGems  = core.EcosystemRubyGems
+	EcosystemCrates    = core.EcosystemCrates
+	EcosystemPackagist = core.EcosystemPackagist
 )
 
 // ecosystemOf names the OSV ecosystem a syft package belongs to; "" when
@@ -72,17 +72,4 @@ func distroEcosystem(d *linux.Release) string {
 		return "Rocky Linux:" + strings.SplitN(d.VersionID, ".", 2)[0]
 	}
 	return ""
-}
-
-// NormalizeName is the name advisories are indexed and compared by (see
-// pkgname.Normalize: PEP 503 for PyPI, lower case for npm, NuGet and
-// Packagist, group:artifact for Maven, as written for the others).
-func NormalizeName(ecosystem, name string) string { return pkgname.Normalize(ecosystem, name) }
-
-// EcosystemOfPURL maps a package URL to its OSV ecosystem, name and
-// version, for SBOMs made elsewhere (pkgname.ParsePURL, the rule the
-// advisory store's block list uses too).
-func EcosystemOfPURL(purl string) (ecosystem, name, version string, ok bool) {
-	ecosystem, name, version, err := pkgname.ParsePURL(purl)
-	return ecosystem, name, version, err == nil
 }

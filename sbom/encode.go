@@ -1,10 +1,10 @@
 package sbom
 
 import (
-	"fmt"
 	"io"
-	"sort"
-	"strings"
+
+	"github.com/fnaudit/fnaudit/core"
+	"github.com/fnaudit/fnaudit/internal/format"
 )
 
 // Encoder writes an SBOM in one format.
@@ -17,40 +17,24 @@ type EncoderFunc func(io.Writer, *SBOM) error
 
 func (f EncoderFunc) Encode(w io.Writer, s *SBOM) error { return f(w, s) }
 
-var encoders = map[string]Encoder{
-	"cyclonedx-json": EncoderFunc(encodeCycloneDX),
-	"spdx-json":      EncoderFunc(encodeSPDX),
-	"table":          EncoderFunc(encodeTable),
-}
+func fixed(e Encoder) func(format.Options) Encoder { return func(format.Options) Encoder { return e } }
 
-// EncoderFor returns the encoder for a format name.
-func EncoderFor(format string) (Encoder, error) {
-	if e, ok := encoders[format]; ok {
-		return e, nil
-	}
-	return nil, fmt.Errorf("unknown SBOM format %q (one of %s)", format, FormatNames())
-}
+// Formats is the registry of SBOM output formats (-o of `fnaudit sbom`).
+var Formats = format.NewRegistry("SBOM",
+	format.Spec[Encoder]{ID: "cyclonedx-json", Aliases: []string{"cyclonedx", "cdx", "cdx-json"}, New: fixed(EncoderFunc(encodeCycloneDX))},
+	format.Spec[Encoder]{ID: "spdx-json", Aliases: []string{"spdx"}, New: fixed(EncoderFunc(encodeSPDX))},
+	format.Spec[Encoder]{ID: "table", New: fixed(EncoderFunc(encodeTable))},
+)
 
-// FormatNames lists the SBOM output formats.
-func FormatNames() string {
-	names := make([]string, 0, len(encoders))
-	for n := range encoders {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return strings.Join(names, ", ")
-}
-
-// Property names fnaudit adds to each component (CycloneDX properties, SPDX
-// annotations), and to the BOM's metadata.
+// Property names fnaudit adds to each component (core.Prop*).
 const (
-	PropOrigin       = "fnaudit:origin"
-	PropOriginDigest = "fnaudit:originDigest"
-	PropPath         = "fnaudit:path"
-	PropLoaded       = "fnaudit:loaded"
-	PropShadowedBy   = "fnaudit:shadowedBy"
-	PropDigest       = "fnaudit:digest"
-	PropCodeSha256   = "fnaudit:codeSha256"
-	PropRuntime      = "fnaudit:runtime"
-	PropLayer        = "fnaudit:layer"
+	PropOrigin       = core.PropOrigin
+	PropOriginDigest = core.PropOriginDigest
+	PropPath         = core.PropPath
+	PropLoaded       = core.PropLoaded
+	PropShadowedBy   = core.PropShadowedBy
+	PropDigest       = core.PropDigest
+	PropCodeSha256   = core.PropCodeSha256
+	PropRuntime      = core.PropRuntime
+	PropLayer        = core.PropLayer
 )

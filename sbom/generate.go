@@ -4,8 +4,9 @@ import (
 	"context"
 
 	"fmt"
-	cyclonedx "github.com/CycloneDX/cyclonedx-go"
 	"runtime/debug"
+
+	cyclonedx "github.com/CycloneDX/cyclonedx-go"
 
 	"github.com/anchore/syft/syft"
 	"github.com/anchore/syft/syft/cataloging"

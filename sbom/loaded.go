@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/fnaudit/fnaudit/artifact"
+	"github.com/fnaudit/fnaudit/core"
 )
 
 // searchRoot is one entry of a runtime's module search path.
@@ -58,7 +59,7 @@ func markLoaded(pkgs []Package, rt artifact.Runtime) {
 		if !ok {
 			continue
 		}
-		key := p.Ecosystem + "\x00" + NormalizeName(p.Ecosystem, name)
+		key := p.Ecosystem + "\x00" + core.NormalizeName(p.Ecosystem, name)
 		candidates = append(candidates, placed{i: i, key: key, root: root})
 		if root.offPath {
 			continue

@@ -1,42 +1,7 @@
 package sbom
 
-import "github.com/fnaudit/fnaudit/artifact"
+import "github.com/fnaudit/fnaudit/core"
 
-// Package is one installed third-party package of a deployment, as fnaudit
-// reports it. It is the plain type the match, policy and report packages
-// consume.
-type Package struct {
-	// Ecosystem is the OSV ecosystem name: "npm", "PyPI", "Maven", "Go",
-	// "NuGet", "RubyGems", "crates.io", "Packagist", or an OS distribution
-	// ("Debian", "Alpine", "Red Hat", ...) for image packages.
-	Ecosystem string `json:"ecosystem"`
-	// Name as the ecosystem spells it: npm "@scope/name", Maven
-	// "group:artifact", Go module path, PyPI as written in METADATA.
-	Name    string `json:"name"`
-	Version string `json:"version"`
-	PURL    string `json:"purl"`
-	// Paths are where the package's metadata sits in the runtime filesystem
-	// (e.g. /var/task/node_modules/lodash, /opt/python/...dist-info,
-	// /var/task/lib/x.jar), sorted; usually one.
-	Paths []string `json:"paths"`
-	// Origin is the part of the deployment the package came from.
-	Origin artifact.Origin `json:"origin"`
-	// Loaded says whether the runtime would load this copy: false when an
-	// earlier entry of the runtime's search path (NODE_PATH, sys.path,
-	// classpath) holds the same package name.
-	Loaded bool `json:"loaded"`
-	// ShadowedBy is the path of the copy the runtime loads instead, when
-	// Loaded is false.
-	ShadowedBy string `json:"shadowedBy,omitempty"`
-	// Type is syft's package type (npm, python, java-archive, go-module, ...),
-	// kept for encoders.
-	Type string `json:"type"`
-}
-
-// Path is the package's first (primary) path.
-func (p Package) Path() string {
-	if len(p.Paths) == 0 {
-		return ""
-	}
-	return p.Paths[0]
-}
+// Package is one installed third-party package of a deployment (core.Package:
+// the plain type match, policy and report consume without linking syft).
+type Package = core.Package

@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fnaudit/fnaudit/artifact"
+	"github.com/fnaudit/fnaudit/scan"
 )
 
 // artifactFlags are how sbom and scan open a target: layers, runtime and the
@@ -28,6 +29,7 @@ func (a *artifactFlags) register(cmd *cobra.Command) {
 	f.Int64Var(&a.limits.MaxRatio, "max-ratio", d.MaxRatio, "limit on one entry's compression ratio (entries over 1 MiB)")
 }
 
-func (a *artifactFlags) options(g *globalOptions) artifact.Options {
-	return artifact.Options{Layers: a.layers, Runtime: a.runtime, Limits: a.limits, Platform: a.platform, Offline: g.offline}
+// request is the scan request of TARGET with these flags.
+func (a *artifactFlags) request(target string) scan.Request {
+	return scan.Request{Target: target, Layers: a.layers, Runtime: a.runtime, Platform: a.platform}
 }

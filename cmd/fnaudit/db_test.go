@@ -57,6 +57,7 @@ func statusCounts(t *testing.T, db string) map[string]feeds.Counts {
 // TestDBImportCorpusStatus: importing the corpus folder, then status -o
 // json reports exactly what the files hold (CORPUS-MANIFEST.md §1).
 func TestDBImportCorpusStatus(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "advisories.db")
 	code, out, errs := runCLI(t, "db", "import", "--db", db, osvDir)
 	if code != 0 {
@@ -97,6 +98,7 @@ func TestDBImportCorpusStatus(t *testing.T) {
 }
 
 func TestDBBadInputExit2(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "advisories.db")
 	if code, _, errs := runCLI(t, "db", "import", "--db", db, osvDir); code != 0 {
@@ -189,6 +191,7 @@ var corpusEcosystemArgs = []string{"-e", "Go", "-e", "Maven", "-e", "NuGet", "-e
 // TestDBUpdateThen304: the second update is answered 304 for every
 // ecosystem and does no import work: one request each, the file untouched.
 func TestDBUpdateThen304(t *testing.T) {
+	t.Parallel()
 	srv := newExportServer(t)
 	db := filepath.Join(t.TempDir(), "advisories.db")
 	args := append([]string{"db", "update", "--db", db, "--source", srv.URL}, corpusEcosystemArgs...)
@@ -250,6 +253,7 @@ const childArgsEnv = "FNAUDIT_TEST_CHILD_ARGS"
 // TestDBUpdateKilledMidDownload, the fnaudit command line run by the test
 // binary itself (no separate build needed).
 func TestDBChildProcess(t *testing.T) {
+	t.Parallel()
 	raw := os.Getenv(childArgsEnv)
 	if raw == "" {
 		t.Skip("child process helper")
@@ -307,6 +311,7 @@ func lookupAll(t *testing.T, db string) string {
 // the middle of a download leaves the previous database answering every
 // lookup identically, and the next update works.
 func TestDBUpdateKilledMidDownload(t *testing.T) {
+	t.Parallel()
 	srv := newExportServer(t)
 	db := filepath.Join(t.TempDir(), "advisories.db")
 	args := append([]string{"db", "update", "--db", db, "--source", srv.URL, "--no-progress"}, corpusEcosystemArgs...)
@@ -401,6 +406,7 @@ func TestDBUpdateKilledMidDownload(t *testing.T) {
 // The progress bar is for a person at a terminal: never with -q or
 // --no-progress, never into a file or a pipe.
 func TestShowProgress(t *testing.T) {
+	t.Parallel()
 	f, err := os.Create(filepath.Join(t.TempDir(), "stderr"))
 	if err != nil {
 		t.Fatal(err)

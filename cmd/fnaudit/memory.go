@@ -15,8 +15,12 @@ import (
 // keep Go's default. GOMEMLIMIT, when set, wins.
 const zipHeapLimit = 100 << 20
 
-func limitHeapFor(d *artifact.Deployment) {
-	if os.Getenv("GOMEMLIMIT") != "" || d.Kind == artifact.KindImage {
+// limitHeapFor sets the process's heap limit once, at start-up, for a
+// command that scans one target. It is process-wide state, so the scan
+// engine never touches it: commands that run many scans (fleet, worker)
+// leave it alone.
+func limitHeapFor(target string) {
+	if os.Getenv("GOMEMLIMIT") != "" || artifact.IsImageTarget(target) {
 		return
 	}
 	debug.SetMemoryLimit(zipHeapLimit)

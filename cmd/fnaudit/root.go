@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"runtime/debug"
 	"strings"
 
@@ -17,6 +16,7 @@ type globalOptions struct {
 	quiet      bool   // -q: no progress, no informational messages
 	noProgress bool   // --no-progress
 	offline    bool   // --offline: never touch the network
+	tempRoot   string // where each scan's private directory goes ("": the system's)
 	stdout     io.Writer
 	stderr     io.Writer
 }
@@ -58,23 +58,22 @@ Exit codes: 0 pass, 1 the gate failed, 2 fnaudit could not decide.`,
 // error, usage errors and panics included, ends as one "fnaudit: ..." line on
 // stderr and a non-zero code: an error never looks like a pass.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
-	g := &globalOptions{stdout: stdout, stderr: stderr}
+	return runIn(ctx, args, stdout, stderr, "")
+}
+
+// runIn is run with the private directories of scans made under tempRoot
+// (tests give each command its own, and run in parallel).
+func runIn(ctx context.Context, args []string, stdout, stderr io.Writer, tempRoot string) (code int) {
+	g := &globalOptions{stdout: stdout, stderr: stderr, tempRoot: tempRoot}
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(stderr, "fnaudit: internal error: %v\n%s", r, debug.Stack())
 			code = exitUndecided
 		}
 	}()
-	cleanup, err := usePrivateTempDir()
-	if err != nil {
-		fmt.Fprintf(stderr, "fnaudit: %v\n", err)
-		return exitUndecided
-	}
-	defer cleanup()
-
 	root := newRootCmd(g)
 	root.SetArgs(args)
-	err = root.ExecuteContext(ctx)
+	err := root.ExecuteContext(ctx)
 	code = exitCodeFor(err)
 	if err != nil {
 		msg := oneLine(err.Error())
@@ -95,30 +94,6 @@ func oneLine(s string) string {
 		lines[i] = strings.TrimSpace(lines[i])
 	}
 	return strings.Join(lines, " ")
-}
-
-// usePrivateTempDir points TMPDIR at a fresh 0700 directory for the life of
-// the command, so nothing fnaudit or its libraries (syft spills nested
-// archives to os.TempDir) write lands in a shared location, and removes it
-// afterwards whatever happened.
-func usePrivateTempDir() (func(), error) {
-	dir, err := os.MkdirTemp("", "fnaudit-")
-	if err != nil {
-		return nil, fmt.Errorf("create private temp directory: %w", err)
-	}
-	prev, had := os.LookupEnv("TMPDIR")
-	if err := os.Setenv("TMPDIR", dir); err != nil {
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("set TMPDIR: %w", err)
-	}
-	return func() {
-		if had {
-			os.Setenv("TMPDIR", prev)
-		} else {
-			os.Unsetenv("TMPDIR")
-		}
-		os.RemoveAll(dir)
-	}, nil
 }
 
 // version is the module version stamped by the Go toolchain ("(devel)" in a

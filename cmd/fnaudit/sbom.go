@@ -1,12 +1,13 @@
 package main
 
 import (
-	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/fnaudit/fnaudit/artifact"
+	"github.com/fnaudit/fnaudit/report"
 	"github.com/fnaudit/fnaudit/sbom"
+	"github.com/fnaudit/fnaudit/scan"
 )
 
 func init() { register(newSBOMCmd) }
@@ -26,18 +27,17 @@ registry:REF) and lists every installed third-party package, with its origin
 (function, layer N, image layer) and whether the runtime loads that copy.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			enc, err := sbom.EncoderFor(format)
+			enc, _, err := sbom.Formats.Writer(format, report.Options{})
 			if err != nil {
 				return err
 			}
-			sbom.Preload()
-			d, err := artifact.Open(cmd.Context(), args[0], af.options(g))
+			engine, err := scan.Open(cmd.Context(), scan.Config{Limits: af.limits, Offline: g.offline, TempRoot: g.tempRoot})
 			if err != nil {
 				return err
 			}
-			defer d.Close()
-			limitHeapFor(d)
-			s, err := sbom.Generate(cmd.Context(), d, sbom.Options{ArchiveDepth: af.limits.MaxDepth})
+			defer engine.Close()
+			limitHeapFor(args[0])
+			s, err := engine.SBOM(cmd.Context(), af.request(args[0]))
 			if err != nil {
 				return err
 			}
@@ -45,7 +45,7 @@ registry:REF) and lists every installed third-party package, with its origin
 		},
 	}
 	af.register(cmd)
-	cmd.Flags().StringVarP(&format, "format", "o", "table", fmt.Sprintf("output format: %s", sbom.FormatNames()))
+	cmd.Flags().StringVarP(&format, "format", "o", "table", "output format: "+strings.Join(sbom.Formats.IDs(), ", "))
 	cmd.Flags().StringVar(&output, "output", "", "write to this file instead of standard output")
 	return cmd
 }

@@ -14,6 +14,7 @@ import (
 // TestSBOMExample is the README's run command: the bundled event-stream
 // example's SBOM, with the malicious flatmap-stream among its packages.
 func TestSBOMExample(t *testing.T) {
+	t.Parallel()
 	code, out, errs := runCLI(t, "sbom", filepath.Join(functionsDir, "event-stream-reconstruction.zip"))
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
@@ -34,6 +35,7 @@ func TestSBOMExample(t *testing.T) {
 // TestSBOMOutputFile: --output writes the document to a file (here a layer
 // with its function), and a failing command writes nothing there.
 func TestSBOMOutputFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	dest := filepath.Join(dir, "sbom.cdx.json")
 	code, out, errs := runCLI(t, "sbom", filepath.Join(functionsDir, "node-app.zip"),
@@ -89,6 +91,7 @@ func TestSBOMOutputFile(t *testing.T) {
 // TestSBOMHostileExit2: hostile and malformed input exits 2 with one line on
 // stderr naming the file and the entry, and nothing on stdout.
 func TestSBOMHostileExit2(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	zeros := bytes.Repeat([]byte{0}, 2<<20)
 	cases := []struct {

@@ -17,6 +17,7 @@ import (
 // name the failing finding; --output writes the file and still prints the
 // table.
 func TestScanFormats(t *testing.T) {
+	t.Parallel()
 	db := corpusDB(t)
 	target := filepath.Join(functionsDir, "event-stream-reconstruction.zip")
 	for format, schema := range map[string]string{"sarif": schemacheck.SARIF210, "cyclonedx-json": schemacheck.CycloneDX16} {
@@ -79,6 +80,7 @@ func TestScanFormats(t *testing.T) {
 // clears a finding and is cited; a Go finding the binary cannot reach stops
 // failing under ignore_unreachable.
 func TestScanPolicyChangesGate(t *testing.T) {
+	t.Parallel()
 	db := corpusDB(t)
 	dir := t.TempDir()
 	pythonApp := filepath.Join(functionsDir, "python-app.zip")
@@ -175,6 +177,7 @@ func TestScanPolicyChangesGate(t *testing.T) {
 
 // TestScanUndecided: fnaudit exits 2, never 0, when it cannot decide.
 func TestScanUndecided(t *testing.T) {
+	t.Parallel()
 	db := corpusDB(t)
 	dir := t.TempDir()
 	es := filepath.Join(functionsDir, "event-stream-reconstruction.zip")
@@ -213,6 +216,7 @@ func TestScanUndecided(t *testing.T) {
 // TestScanSBOMInput: an SBOM made by fnaudit sbom (CycloneDX or SPDX) scans
 // to the same findings as the zip it describes.
 func TestScanSBOMInput(t *testing.T) {
+	t.Parallel()
 	db := corpusDB(t)
 	dir := t.TempDir()
 	zipPath := filepath.Join(functionsDir, "python-app.zip")
@@ -243,6 +247,7 @@ func TestScanSBOMInput(t *testing.T) {
 // signed by the real cosign CLI passes the gate; an unsigned zip, and the
 // signature presented for another zip, fail it (exit 1) naming the check.
 func TestScanRequireProvenance(t *testing.T) {
+	t.Parallel()
 	db := corpusDB(t)
 	c := cosigntest.New(t)
 	signed, err := filepath.Abs(filepath.Join(functionsDir, "go-bootstrap.zip")) // passes the default gate on findings

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fnaudit/fnaudit/core"
 	"github.com/fnaudit/fnaudit/internal/schemacheck"
 	zt "github.com/fnaudit/fnaudit/internal/ziptest"
 	"github.com/fnaudit/fnaudit/sbom"
@@ -80,6 +81,7 @@ func scanJSON(t *testing.T, db []string, args ...string) (int, jsonReport, strin
 // findings: the records do not alias each other), event-stream 3.3.6 one
 // naming GHSA-mh6f-8j2x-4483, each at its node_modules path.
 func TestScanEventStream(t *testing.T) {
+	t.Parallel()
 	code, r, errs := scanJSON(t, corpusDB(t), filepath.Join(functionsDir, "event-stream-reconstruction.zip"))
 	if code != 1 || r.Gate.Pass {
 		t.Fatalf("exit %d, pass %v: %s", code, r.Gate.Pass, errs)
@@ -112,6 +114,7 @@ func TestScanEventStream(t *testing.T) {
 // (go test ./cmd/fnaudit -run TestScanGolden -update rewrites them), and
 // validates against docs/report.schema.json.
 func TestScanGolden(t *testing.T) {
+	t.Parallel()
 	db := corpusDB(t)
 	exits := map[string]int{
 		"event-stream-reconstruction.zip": 1, "node-app.zip": 1, "node-layer.zip": 1,
@@ -186,6 +189,7 @@ func equalJSON(a, b any) bool {
 // over the same records (testdata/peers, all its runs together), except the
 // differences listed and explained in osv-scanner-v2.5.0-exceptions.json.
 func TestScanMatchesOSVScanner(t *testing.T) {
+	t.Parallel()
 	var peer struct {
 		Functions map[string]struct {
 			Runs map[string][]struct {
@@ -206,7 +210,7 @@ func TestScanMatchesOSVScanner(t *testing.T) {
 			if eco == sbom.EcosystemGo {
 				version = strings.TrimPrefix(version, "v")
 			}
-			return eco + " " + sbom.NormalizeName(eco, name) + " " + version
+			return eco + " " + core.NormalizeName(eco, name) + " " + version
 		}
 		theirs := map[string]map[string]bool{}
 		for _, run := range pf.Runs {
@@ -280,6 +284,7 @@ func lodashZips(t *testing.T) (fn, layer string) {
 // own lodash 4.18.1, is reported as shadowed and does not fail the gate;
 // with fail_on_shadowed: true it does.
 func TestScanShadowedLodash(t *testing.T) {
+	t.Parallel()
 	db := corpusDB(t)
 	fn, layer := lodashZips(t)
 	code, r, errs := scanJSON(t, db, fn, "--layer", layer)

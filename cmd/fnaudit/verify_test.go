@@ -30,6 +30,7 @@ func npm200Args(extra ...string) []string {
 // TestVerifyExitCodes: 0 verified, 1 rejected with the failing check named
 // on stderr, 2 could not check.
 func TestVerifyExitCodes(t *testing.T) {
+	t.Parallel()
 	tamperedDigest := "sha512:b4342f2f836333cac68d6d6fade159694a0cda03c27a799d1230f13f8e0808de53be1fe5b33d9463096dd66991ecfc7726f0ede5cc15e89f22cd0dd7c46cb8c9"
 	cases := []struct {
 		name    string
@@ -98,6 +99,7 @@ func TestVerifyExitCodes(t *testing.T) {
 // TestVerifyJSON: -o json carries every check and the verified builder,
 // source, ref and digest; --output writes it to a file.
 func TestVerifyJSON(t *testing.T) {
+	t.Parallel()
 	dest := filepath.Join(t.TempDir(), "provenance.json")
 	code, out, errs := runCLI(t, append(npm200Args("--builder-id", npm200Builder), "-o", "json", "--output", dest)...)
 	if code != 0 || out != "" {
@@ -155,6 +157,7 @@ func TestVerifyJSON(t *testing.T) {
 // --insecure-ignore-tlog, also by Lambda's base64 CodeSha256, and rejects
 // them for another zip on the digest (exit 1).
 func TestVerifyCosignRoundTrip(t *testing.T) {
+	t.Parallel()
 	c := cosigntest.New(t)
 	zip, err := filepath.Abs(functionsDir + "/node-app.zip")
 	if err != nil {

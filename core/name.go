@@ -1,12 +1,11 @@
-// Package pkgname holds the one rule by which fnaudit compares package
-// names, so the advisory store's index (feeds), the matcher (match), the
-// runtime's shadowing rules (sbom) and policy exceptions (policy) can never
-// disagree about whether two names are the same package.
-package pkgname
+package core
 
 import "strings"
 
-// Normalize returns the form of a package name under which records are
+// NormalizeName is the one rule by which fnaudit compares package names, so
+// the advisory store's index (feeds), the matcher (match), the runtime's
+// shadowing rules (sbom), the inventory and policy exceptions (policy) can
+// never disagree about whether two names are the same package. It returns the form of a package name under which records are
 // indexed and names compared, for an OSV ecosystem ("PyPI", "npm",
 // "Debian:12"; the part after ':' does not matter):
 //
@@ -19,7 +18,7 @@ import "strings"
 //   - Go and everything else: as given (module paths are case-sensitive).
 //
 // Leading and trailing white space is always removed.
-func Normalize(ecosystem, name string) string {
+func NormalizeName(ecosystem, name string) string {
 	name = strings.TrimSpace(name)
 	base, _, _ := strings.Cut(ecosystem, ":")
 	switch base {

@@ -1,4 +1,4 @@
-package pkgname
+package core
 
 import (
 	"fmt"

@@ -1,0 +1,51 @@
+package core
+
+// Package is one third-party package copy of a deployment, as fnaudit
+// reports it. It is the plain type match, policy, report and the inventory
+// consume.
+type Package struct {
+	// Ecosystem is the OSV ecosystem name: "npm", "PyPI", "Maven", "Go",
+	// "NuGet", "RubyGems", "crates.io", "Packagist", or an OS distribution
+	// ("Debian:12", "Alpine:v3.20", ...) for image packages.
+	Ecosystem string `json:"ecosystem"`
+	// Name as the ecosystem spells it: npm "@scope/name", Maven
+	// "group:artifact", Go module path, PyPI as written in METADATA.
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	PURL    string `json:"purl"`
+	// Paths are where the package's metadata sits in the runtime filesystem
+	// (e.g. /var/task/node_modules/lodash, /opt/python/...dist-info,
+	// /var/task/lib/x.jar), sorted; usually one.
+	Paths []string `json:"paths"`
+	// Origin is the part of the deployment the package came from.
+	Origin Origin `json:"origin"`
+	// Loaded says whether the runtime would load this copy: false when an
+	// earlier entry of the runtime's search path (NODE_PATH, sys.path,
+	// classpath) holds the same package name.
+	Loaded bool `json:"loaded"`
+	// ShadowedBy is the path of the copy the runtime loads instead, when
+	// Loaded is false.
+	ShadowedBy string `json:"shadowedBy,omitempty"`
+	// Type is syft's package type (npm, python, java-archive, go-module, ...),
+	// kept for encoders.
+	Type string `json:"type"`
+	// Licenses are the licenses the package's own metadata declares (SPDX
+	// expressions or names as written), for SBOM writers.
+	Licenses []string `json:"licenses,omitempty"`
+	// Evidence says how a package was found when not from its installed
+	// metadata as syft reads it: "lenient" (metadata syft rejected, read for
+	// name and version alone), "sourcemap", "bundle-comment", "lockfile",
+	// "banner" (inside a bundle), "manifest". Empty for the ordinary case.
+	Evidence string `json:"evidence,omitempty"`
+	// Declared marks a package a manifest or lockfile in the artifact names
+	// but that is neither installed nor bundled.
+	Declared bool `json:"declared,omitempty"`
+}
+
+// Path is the package's first (primary) path.
+func (p Package) Path() string {
+	if len(p.Paths) == 0 {
+		return ""
+	}
+	return p.Paths[0]
+}

@@ -1,0 +1,88 @@
+package scan
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/fnaudit/fnaudit/match"
+	"github.com/fnaudit/fnaudit/policy"
+	"github.com/fnaudit/fnaudit/report"
+	"github.com/fnaudit/fnaudit/sbom"
+)
+
+// Result is one scan's outcome. Report is the self-contained form every
+// output format renders from (and `fnaudit report --from` reads back); the
+// other fields are the in-memory stages, for callers that go further (the
+// inventory, the SBOM encoders).
+type Result struct {
+	Report   *report.Report
+	SBOM     *sbom.SBOM
+	Findings []match.Finding
+	Decision *policy.Decision
+	// Warnings are what the user should read even when the gate passes
+	// (an old database), one line each.
+	Warnings []string
+}
+
+// Pass says whether the gate passed.
+func (r *Result) Pass() bool { return r.Decision.Pass }
+
+// Scan runs one scan: artifact → sbom → match → Go reachability →
+// provenance → policy. An error means fnaudit could not decide (exit 2);
+// a failed gate is a Result whose Pass is false.
+func (e *Engine) Scan(ctx context.Context, req Request) (*Result, error) {
+	now := req.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	pol := req.Policy
+	if pol == nil {
+		pol = policy.Default()
+	}
+	vexDocs, err := policy.LoadVEX(append(pol.VEXPaths(), req.VEX...)...)
+	if err != nil {
+		return nil, err
+	}
+	db, warnings, err := e.checkDatabase(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+
+	dir, cleanup, err := privateDir(e.cfg.TempRoot)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	c, err := e.catalog(ctx, req, dir)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	s := c.SBOM
+
+	findings, err := match.Match(ctx, e.store, s.Packages)
+	if err != nil {
+		return nil, fmt.Errorf("match %s: %w", req.Target, err)
+	}
+	if c.Deployment != nil {
+		if err := annotateGoBinaries(ctx, c.Deployment, dir, findings); err != nil {
+			return nil, err
+		}
+	}
+	prov, err := verifyProvenance(ctx, req, pol, s)
+	if err != nil {
+		return nil, err
+	}
+	decision := pol.Evaluate(policy.Input{
+		Findings: findings, VEX: vexDocs, Provenance: prov, Now: now,
+		ArtifactDigest: s.Digest, ArtifactName: filepath.Base(req.Target),
+	})
+	rep := report.New(report.Input{
+		Target: s.Target, Kind: s.Kind, Digest: s.Digest, Runtime: s.Runtime.String(),
+		Origins: s.Origins, Packages: s.Packages,
+		Decision: decision, Database: db, Tool: e.cfg.Tool, Now: now,
+	})
+	return &Result{Report: rep, SBOM: s, Findings: findings, Decision: decision, Warnings: warnings}, nil
+}
