@@ -109,35 +109,56 @@ func TestScanEventStream(t *testing.T) {
 	}
 }
 
-// TestScanGolden: the JSON report of every corpus function, with the
-// database and time fields normalised, equals testdata/golden/scan/<zip>.json
-// (go test ./cmd/fnaudit -run TestScanGolden -update rewrites them), and
-// validates against docs/report.schema.json.
+// goldenScans are the scans whose JSON result is kept as a golden file:
+// every corpus function, a function with its layer (shadowed copies), and a
+// policy exception (a cleared finding). Their results, with fixed times,
+// are also report's fixtures (report/testdata/results), rendered there in
+// every format.
+var goldenScans = []struct {
+	name string
+	args []string
+	exit int
+}{
+	{"event-stream-reconstruction", []string{"event-stream-reconstruction.zip"}, 1},
+	{"go-bootstrap", []string{"go-bootstrap.zip"}, 0},
+	{"java-app", []string{"java-app.zip"}, 1},
+	{"node-app", []string{"node-app.zip"}, 1},
+	{"node-layer", []string{"node-layer.zip"}, 1},
+	{"python-app", []string{"python-app.zip"}, 1},
+	{"python-layer", []string{"python-layer.zip"}, 1},
+	{"node-app-with-layer", []string{"node-app.zip", "--layer", "node-layer.zip"}, 1},
+	{"event-stream-exception", []string{"event-stream-reconstruction.zip", "--policy", "../../testdata/golden/scan/exception.fnaudit.yaml"}, 1},
+}
+
+// TestScanGolden: the JSON report of every golden scan, with the database
+// and time fields normalised, equals testdata/golden/scan/<name>.json (go
+// test ./cmd/fnaudit -run TestScanGolden -update rewrites them, and
+// report's fixtures), and validates against docs/report.schema.json.
 func TestScanGolden(t *testing.T) {
 	t.Parallel()
 	db := corpusDB(t)
-	exits := map[string]int{
-		"event-stream-reconstruction.zip": 1, "node-app.zip": 1, "node-layer.zip": 1,
-		"python-app.zip": 1, "python-layer.zip": 1, "java-app.zip": 1, "go-bootstrap.zip": 0,
-	}
-	for zipName, wantExit := range exits {
-		t.Run(zipName, func(t *testing.T) {
-			code, out, errs := runCLI(t, append(append([]string{}, db...), "scan", "-o", "json", filepath.Join(functionsDir, zipName))...)
-			if code != wantExit {
-				t.Fatalf("exit %d, want %d: %s", code, wantExit, errs)
+	for _, sc := range goldenScans {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			args := append(append([]string{}, db...), "scan", "-o", "json")
+			for i, a := range sc.args {
+				if strings.HasSuffix(a, ".zip") && (i == 0 || sc.args[i-1] == "--layer") {
+					a = filepath.Join(functionsDir, a)
+				}
+				args = append(args, a)
+			}
+			code, out, errs := runCLI(t, args...)
+			if code != sc.exit {
+				t.Fatalf("exit %d, want %d: %s", code, sc.exit, errs)
 			}
 			if err := schemacheck.ValidateFile("../../docs/report.schema.json", []byte(out)); err != nil {
 				t.Errorf("report does not validate against docs/report.schema.json: %v", err)
 			}
-			got := normaliseReport(t, out)
-			golden := filepath.Join(goldenDir, strings.TrimSuffix(zipName, ".zip")+".json")
+			got := normaliseReport(t, out, "NORMALISED")
+			golden := filepath.Join(goldenDir, sc.name+".json")
 			if *update {
-				if err := os.MkdirAll(goldenDir, 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
+				writeGolden(t, golden, got)
+				writeGolden(t, filepath.Join(reportFixtures, sc.name+".json"), normaliseReport(t, out, ""))
 			}
 			want, err := os.ReadFile(golden)
 			if err != nil {
@@ -150,17 +171,36 @@ func TestScanGolden(t *testing.T) {
 	}
 }
 
+// reportFixtures holds the golden scans' results as report's tests read
+// them: fixed times instead of NORMALISED, so they decode.
+const reportFixtures = "../../report/testdata/results"
+
+func writeGolden(t *testing.T, path string, b []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // normaliseReport blanks what changes from run to run: times, the
-// database's path and age, the build's version.
-func normaliseReport(t *testing.T, out string) []byte {
+// database's path and age, the build's version. With blank "" the times
+// become fixed instants instead, so the result still decodes.
+func normaliseReport(t *testing.T, out, blank string) []byte {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal([]byte(out), &m); err != nil {
 		t.Fatal(err)
 	}
-	m["createdAt"] = "NORMALISED"
-	m["tool"] = map[string]any{"name": "fnaudit", "version": "NORMALISED"} // "(devel)", or a VCS pseudo-version
-	m["database"] = map[string]any{"path": "NORMALISED", "lastUpdated": "NORMALISED", "ageHours": 0}
+	created, updated, version, path := blank, blank, blank, blank
+	if blank == "" {
+		created, updated, version, path = "2026-11-28T09:00:00Z", "2026-11-28T06:00:00Z", "test", "advisories.db"
+	}
+	m["createdAt"] = created
+	m["tool"] = map[string]any{"name": "fnaudit", "version": version} // "(devel)", or a VCS pseudo-version
+	m["database"] = map[string]any{"path": path, "lastUpdated": updated, "ageHours": 0}
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		t.Fatal(err)
