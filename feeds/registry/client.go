@@ -73,6 +73,7 @@ func Lookup(ctx context.Context, coords []Coord, opts Options) (Snapshot, error)
 	if err != nil {
 		return Snapshot{}, err
 	}
+	defer c.close()
 	type job struct{ eco, name string }
 	var jobs []job
 	seen := map[string]bool{}
@@ -134,16 +135,17 @@ feed:
 }
 
 type client struct {
-	http        *http.Client
-	base        map[string]*url.URL
-	concurrency int
-	timeout     time.Duration
-	attempts    uint
-	retryWait   time.Duration
-	maxResponse int64
-	userAgent   string
-	now         func() time.Time
-	logf        func(string, ...any)
+	http         *http.Client
+	ownTransport *http.Transport
+	base         map[string]*url.URL
+	concurrency  int
+	timeout      time.Duration
+	attempts     uint
+	retryWait    time.Duration
+	maxResponse  int64
+	userAgent    string
+	now          func() time.Time
+	logf         func(string, ...any)
 }
 
 func newClient(o Options) (*client, error) {
@@ -159,11 +161,16 @@ func newClient(o Options) (*client, error) {
 		now:         o.Now,
 		logf:        o.Logf,
 	}
-	if c.http == nil {
-		c.http = &http.Client{}
-	}
 	if c.concurrency <= 0 {
 		c.concurrency = DefaultConcurrency
+	}
+	if c.http == nil {
+		// Keep a connection per worker: the default transport keeps two
+		// idle connections per host and would reconnect for most requests.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = c.concurrency
+		c.http = &http.Client{Transport: t}
+		c.ownTransport = t
 	}
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
@@ -205,6 +212,13 @@ func newClient(o Options) (*client, error) {
 		c.base[eco] = u
 	}
 	return c, nil
+}
+
+// close releases the idle connections of a transport newClient made.
+func (c *client) close() {
+	if c.ownTransport != nil {
+		c.ownTransport.CloseIdleConnections()
+	}
 }
 
 // lookup asks one registry about one package.
