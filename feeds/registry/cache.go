@@ -43,15 +43,17 @@ func Save(ctx context.Context, dbPath string, snap Snapshot, now time.Time) erro
 // the cache does not hold are absent from the snapshot (see Unchecked).
 func Load(ctx context.Context, store *feeds.Store, coords []Coord) (Snapshot, error) {
 	snap := Snapshot{Packages: map[string]*Package{}}
+	tried := map[string]bool{}
 	for _, c := range coords {
 		eco, ok := CanonicalEcosystem(c.Ecosystem)
 		if !ok || c.Name == "" {
 			continue
 		}
 		k := Key(eco, c.Name)
-		if _, done := snap.Packages[k]; done {
+		if tried[k] {
 			continue
 		}
+		tried[k] = true
 		e, err := store.RegistryEntry(ctx, eco, normalizeName(eco, c.Name))
 		if err != nil {
 			return Snapshot{}, err

@@ -16,6 +16,12 @@ import (
 // retract directives of its latest version's go.mod, as the go command
 // does (https://go.dev/ref/mod#go-mod-file-retract).
 func (c *client) golang(ctx context.Context, modPath string, prev *Package) (*Package, error) {
+	if module.CheckPath(modPath) != nil {
+		// Not a module the proxy can serve: "stdlib" (SBOMs list the Go
+		// toolchain under that name), a local replacement's path. The
+		// registry cannot know it.
+		return &Package{FetchedAt: c.now().UTC()}, nil
+	}
 	esc, err := module.EscapePath(modPath)
 	if err != nil {
 		return nil, fmt.Errorf("module path: %w", err)

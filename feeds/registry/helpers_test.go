@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -110,4 +111,25 @@ func coords(eco string, nv ...string) []Coord {
 		out = append(out, Coord{Ecosystem: eco, Name: n, Version: v})
 	}
 	return out
+}
+
+// functionCoords returns the packages testdata/functions/expected-packages.json
+// lists for one corpus function.
+func functionCoords(t testing.TB, function string) []Coord {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "functions", "expected-packages.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fns map[string]struct {
+		Packages []Coord `json:"packages"`
+	}
+	if err := json.Unmarshal(data, &fns); err != nil {
+		t.Fatal(err)
+	}
+	fn, ok := fns[function]
+	if !ok {
+		t.Fatalf("no function %s", function)
+	}
+	return fn.Packages
 }

@@ -15,8 +15,10 @@ import (
 func TestNPMEventStreamReconstruction(t *testing.T) {
 	names := []string{"duplexer", "event-stream", "flatmap-stream", "from", "map-stream", "pause-stream", "split", "stream-combiner", "through"}
 	srv := newRegistryServer(t, npmRoutes(t, names...))
-	cs := coords(NPM, "duplexer@0.1.2", "event-stream@3.3.6", "flatmap-stream@0.1.1", "from@0.1.7", "map-stream@0.0.7",
-		"pause-stream@0.0.11", "split@1.0.1", "stream-combiner@0.2.2", "through@2.3.8")
+	cs := functionCoords(t, "event-stream-reconstruction.zip")
+	if len(cs) != 9 {
+		t.Fatalf("%d packages in the reconstruction, want 9", len(cs))
+	}
 	snap, err := Lookup(context.Background(), cs, fastOptions("npm", srv.URL))
 	if err != nil {
 		t.Fatal(err)

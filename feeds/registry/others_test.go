@@ -180,3 +180,26 @@ func TestUnsupportedEcosystemIsSkipped(t *testing.T) {
 		t.Fatal("a non-http base URL was accepted")
 	}
 }
+
+// What Go SBOMs also list and the proxy cannot know: the toolchain
+// ("stdlib"), a main module built from a checkout ("(devel)").
+func TestGoNonModulesSayNothing(t *testing.T) {
+	srv := newRegistryServer(t, map[string][]byte{
+		"/example.com/app/@v/list":       []byte("v1.0.0\n"),
+		"/example.com/app/@v/v1.0.0.mod": []byte("module example.com/app\n"),
+	})
+	cs := coords(Go, "stdlib@go1.22.4", "example.com/app@(devel)")
+	snap, err := Lookup(context.Background(), cs, fastOptions("go", srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Assess(snap, cs); len(got) != 0 {
+		t.Fatalf("findings %+v", got)
+	}
+	if p := snap.Get(Go, "stdlib"); p == nil || p.Known {
+		t.Fatalf("stdlib: %+v", p)
+	}
+	if n := srv.requests.Load(); n != 2 {
+		t.Fatalf("%d requests, want 2 (none for stdlib)", n)
+	}
+}

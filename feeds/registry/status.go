@@ -285,8 +285,10 @@ func (p *Package) status(version string) Note {
 	}
 	switch p.Ecosystem {
 	case Go:
-		if module.IsPseudoVersion(version) {
-			// Pseudo-versions name commits; the proxy never lists them.
+		if !semver.IsValid(version) || module.IsPseudoVersion(version) {
+			// "(devel)" (a main module built from a checkout) is no
+			// release; pseudo-versions name commits, which the proxy
+			// never lists.
 			return Note{}
 		}
 		return Note{Status: Retracted, Message: "the Go module proxy no longer lists this version"}
