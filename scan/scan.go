@@ -24,6 +24,28 @@ type Result struct {
 	// Warnings are what the user should read even when the gate passes
 	// (an old database), one line each.
 	Warnings []string
+	// Timings are how long each stage took, in order.
+	Timings []Timing
+}
+
+// Timing is one stage's wall time.
+type Timing struct {
+	Stage    string
+	Duration time.Duration
+}
+
+// stopwatch records stage timings.
+type stopwatch struct {
+	last    time.Time
+	timings []Timing
+}
+
+func newStopwatch() *stopwatch { return &stopwatch{last: time.Now()} }
+
+func (s *stopwatch) lap(stage string) {
+	now := time.Now()
+	s.timings = append(s.timings, Timing{stage, now.Sub(s.last)})
+	s.last = now
 }
 
 // Pass says whether the gate passed.
@@ -33,6 +55,7 @@ func (r *Result) Pass() bool { return r.Decision.Pass }
 // provenance → policy. An error means fnaudit could not decide (exit 2);
 // a failed gate is a Result whose Pass is false.
 func (e *Engine) Scan(ctx context.Context, req Request) (*Result, error) {
+	sw := newStopwatch()
 	now := req.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -49,6 +72,7 @@ func (e *Engine) Scan(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	sw.lap("database")
 
 	dir, cleanup, err := privateDir(e.cfg.TempRoot)
 	if err != nil {
@@ -61,20 +85,24 @@ func (e *Engine) Scan(ctx context.Context, req Request) (*Result, error) {
 	}
 	defer c.Close()
 	s := c.SBOM
+	sw.lap("catalog")
 
 	findings, err := match.Match(ctx, e.store, s.Packages)
 	if err != nil {
 		return nil, fmt.Errorf("match %s: %w", req.Target, err)
 	}
+	sw.lap("match")
 	if c.Deployment != nil {
 		if err := annotateGoBinaries(ctx, c.Deployment, dir, findings); err != nil {
 			return nil, err
 		}
 	}
+	sw.lap("reachability")
 	prov, err := verifyProvenance(ctx, req, pol, s)
 	if err != nil {
 		return nil, err
 	}
+	sw.lap("provenance")
 	decision := pol.Evaluate(policy.Input{
 		Findings: findings, VEX: vexDocs, Provenance: prov, Now: now,
 		ArtifactDigest: s.Digest, ArtifactName: filepath.Base(req.Target),
@@ -84,5 +112,6 @@ func (e *Engine) Scan(ctx context.Context, req Request) (*Result, error) {
 		Origins: s.Origins, Packages: s.Packages,
 		Decision: decision, Database: db, Tool: e.cfg.Tool, Now: now,
 	})
-	return &Result{Report: rep, SBOM: s, Findings: findings, Decision: decision, Warnings: warnings}, nil
+	sw.lap("policy+report")
+	return &Result{Report: rep, SBOM: s, Findings: findings, Decision: decision, Warnings: warnings, Timings: sw.timings}, nil
 }
