@@ -79,7 +79,8 @@ func (e *Engine) Scan(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	defer cleanup()
-	c, err := e.catalog(ctx, req, dir)
+	// The scan's own outputs carry no CPEs, and matching never uses them.
+	c, err := e.catalog(ctx, req, dir, sbom.Options{WithoutCPEs: true})
 	if err != nil {
 		return nil, err
 	}
