@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -34,18 +33,16 @@ func (s *Source) List(ctx context.Context) ([]fleet.Function, error) {
 	return all, errors.Join(errs...)
 }
 
-var scopesMu sync.Mutex
-
 func (s *Source) remember(sc *scope, account string) {
-	scopesMu.Lock()
-	defer scopesMu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	sc.account = account
 	s.byKey[account+"/"+sc.region] = sc
 }
 
 func (s *Source) scopeFor(f fleet.Function) (*scope, error) {
-	scopesMu.Lock()
-	defer scopesMu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	sc := s.byKey[f.Account+"/"+f.Region]
 	if sc == nil {
 		return nil, fmt.Errorf("function %s: not listed by this source (no credentials for account %s in %s)", f.ID(), f.Account, f.Region)

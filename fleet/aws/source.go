@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -74,6 +75,7 @@ type Source struct {
 	base   aws.Config
 	scopes []*scope
 	// byKey finds the scope of a listed function for refreshes: account/region.
+	mu    sync.Mutex
 	byKey map[string]*scope
 	auth  *ecrAuth
 }
