@@ -384,3 +384,29 @@ func TestListOnlyFetchesLocationLazily(t *testing.T) {
 		t.Fatalf("%+v %v (GetFunction %d)", d, err, w.srv.Calls("GetFunction"))
 	}
 }
+
+// TestGetFunctionFailureKeepsTheFunction: a function whose GetFunction fails
+// while listing is still returned (and named in List's error); the Fetcher
+// then asks for its location again rather than losing it silently.
+func TestGetFunctionFailureKeepsTheFunction(t *testing.T) {
+	w := build(t)
+	src := newSource(t, w, func(o *fleetaws.Options) {
+		o.Roles = []fleetaws.Role{{ARN: roleB, ExternalID: "ext-b"}}
+		o.Regions = []string{"us-east-1"}
+		o.MaxAttempts = 2
+		o.Concurrency = 1
+	})
+	w.srv.Throttle("GetFunction", 2) // both attempts of the first GetFunction
+	fns, err := src.List(context.Background())
+	if err == nil || !strings.HasPrefix(err.Error(), "aws: function 222222222222/us-east-1/billing:$LATEST: GetFunction: ") {
+		t.Fatalf("err = %v", err)
+	}
+	if got := ids(fns); len(got) != 3 || fns[0].Name != "billing" || fns[0].Code != "" || fns[1].Code == "" {
+		t.Fatalf("%v / %+v", got, fns[0])
+	}
+	f := &fleet.Fetcher{Refresher: src, LayerDir: t.TempDir()}
+	d, err := f.FetchFunction(context.Background(), fns[0], t.TempDir())
+	if err != nil || d.Code.CodeSha256 != fns[0].CodeSha256 || d.Function.Code == "" {
+		t.Fatalf("%+v %v", d, err)
+	}
+}
