@@ -51,7 +51,8 @@ type Function struct {
 	// Code is where the zip is: an https/http URL (for AWS, the presigned
 	// Code.Location valid for 10 minutes) or a local path. Empty for images,
 	// and for AWS functions listed with ListOnly (the Fetcher then asks the
-	// Refresher for it).
+	// Refresher for it). A presigned URL is a bearer credential for its 10
+	// minutes: never store or print it.
 	Code string
 
 	ImageURI         string // the image as configured (tag or digest)

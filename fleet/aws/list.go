@@ -23,9 +23,16 @@ import (
 func (s *Source) List(ctx context.Context) ([]fleet.Function, error) {
 	var all []fleet.Function
 	var errs []error
+	seen := map[string]bool{}
 	for _, sc := range s.scopes {
 		fns, err := s.listScope(ctx, sc)
-		all = append(all, fns...)
+		for _, f := range fns {
+			// Two roles into one account list the same functions: keep the first.
+			if !seen[f.ARN] {
+				seen[f.ARN] = true
+				all = append(all, f)
+			}
+		}
 		if err != nil {
 			errs = append(errs, err)
 		}

@@ -410,3 +410,20 @@ func TestGetFunctionFailureKeepsTheFunction(t *testing.T) {
 		t.Fatalf("%+v %v", d, err)
 	}
 }
+
+// TestTwoRolesIntoOneAccount: functions reached through two roles of the same
+// account are listed once.
+func TestTwoRolesIntoOneAccount(t *testing.T) {
+	w := build(t)
+	other := "arn:aws:iam::222222222222:role/readonly"
+	w.srv.AddRole(other, "", acctB)
+	src := newSource(t, w, func(o *fleetaws.Options) {
+		o.Roles = []fleetaws.Role{{ARN: roleB, ExternalID: "ext-b"}, {ARN: other}}
+		o.Regions = []string{"us-east-1"}
+		o.AllVersions = false
+	})
+	fns, err := src.List(context.Background())
+	if err != nil || len(fns) != 3 || w.srv.Calls("ListFunctions") != 4 {
+		t.Fatalf("%v %v (ListFunctions %d)", ids(fns), err, w.srv.Calls("ListFunctions"))
+	}
+}
