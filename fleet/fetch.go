@@ -131,6 +131,9 @@ func (f *Fetcher) FetchFunction(ctx context.Context, fn Function, dir string) (D
 			if err != nil {
 				return out, fmt.Errorf("%s: get code location: %w", what, err)
 			}
+			if fn.CodeSha256 != "" && fresh.CodeSha256 != fn.CodeSha256 {
+				return out, fmt.Errorf("%s: code changed since it was listed (CodeSha256 %s, now %s)", what, fn.CodeSha256, fresh.CodeSha256)
+			}
 			fn = fresh
 			out.Function = fn
 		}

@@ -398,3 +398,31 @@ func TestFunctionDigestAndID(t *testing.T) {
 		t.Fatal("bad CodeSha256 accepted")
 	}
 }
+
+// changing hands out a location for code that was redeployed after listing.
+type changing struct{ refresher }
+
+func (c *changing) RefreshFunction(ctx context.Context, f Function) (Function, error) {
+	f.Code = c.fresh
+	f.CodeSha256 = b64([]byte("redeployed"))
+	return f, nil
+}
+
+func TestFetchRefusesCodeRedeployedSinceListing(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusForbidden) }))
+	defer srv.Close()
+	listed := b64([]byte("listed"))
+	f := Fetcher{Refresher: &changing{refresher{fresh: srv.URL + "/new"}}}
+	dir := t.TempDir()
+	want := "function orders: code changed since it was listed (CodeSha256 " + listed + ", now " + b64([]byte("redeployed")) + ")"
+	// listed without a location (ListOnly), and listed with one that expired
+	for _, code := range []string{"", srv.URL + "/old"} {
+		_, err := f.FetchFunction(context.Background(), Function{Name: "orders", Code: code, CodeSha256: listed}, dir)
+		if err == nil || !strings.Contains(err.Error(), want[len("function orders: "):]) || !strings.HasPrefix(err.Error(), "function orders: ") {
+			t.Fatalf("code %q: err = %v", code, err)
+		}
+	}
+	if names := readDir(t, dir); len(names) != 0 {
+		t.Fatalf("left behind: %v", names)
+	}
+}
