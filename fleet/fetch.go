@@ -286,7 +286,7 @@ func (f *Fetcher) stream(what string, r io.Reader, dst *os.File) ([]byte, int64,
 func (f *Fetcher) download(ctx context.Context, what, location string, dst *os.File, refresh func(context.Context) (string, error)) ([]byte, int64, error) {
 	client := f.Client
 	if client == nil {
-		client = http.DefaultClient
+		client = defaultClient
 	}
 	attempts := cmpInt(f.MaxAttempts, DefaultMaxAttempts)
 	refreshes := 0
@@ -364,6 +364,15 @@ func (f *Fetcher) download(ctx context.Context, what, location string, dst *os.F
 		}
 	}
 }
+
+// defaultClient keeps enough idle connections per host for concurrent
+// downloads from one S3 endpoint (net/http keeps 2 by default, so every
+// further download would pay a new TLS handshake).
+var defaultClient = func() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 64
+	return &http.Client{Transport: t}
+}()
 
 // redact drops the query string of URLs inside transport errors: presigned
 // URLs carry credentials in it.

@@ -26,6 +26,16 @@ func (s *Server) presign(r *http.Request, key, region string, expired bool) stri
 // download serves a presigned code URL: 403 with S3's XML error when
 // expired or unknown, 429 when throttled, else the zip.
 func (s *Server) download(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	latency := s.latency
+	s.mu.Unlock()
+	if latency > 0 {
+		select {
+		case <-time.After(latency):
+		case <-r.Context().Done():
+			return
+		}
+	}
 	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/presigned/"), "/")
 	token := parts[len(parts)-1]
 	if s.takeThrottle("Download") {

@@ -31,6 +31,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 // BaseAccessKey / BaseSecretKey are the credentials of the caller's own
@@ -85,6 +86,7 @@ type Server struct {
 	layers    map[string]*layer // layer version ARN -> layer
 	throttle  map[string]int    // operation -> 429s still to answer
 	retryAft  string            // Retry-After value sent with download 429s
+	latency   time.Duration     // added before each code download answers
 	calls     map[string]int    // operation -> calls answered (throttled ones included)
 	fetches   map[string]int    // code key -> successful downloads
 	tokens    map[string]string // presigned token -> code key
@@ -164,6 +166,13 @@ func (s *Server) DownloadRetryAfter(v string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.retryAft = v
+}
+
+// DownloadLatency delays every code download by d (benchmarks simulate S3).
+func (s *Server) DownloadLatency(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latency = d
 }
 
 // ExpireNextLocation makes the next code Location handed out for the function
