@@ -25,10 +25,18 @@ type view struct {
 	// to the image: a hostile image of many whiteouts must not cost
 	// entries x whiteouts. Strict views never remove and do without it.
 	children map[string]map[string]struct{}
+	// linkHashes holds the pathHash of every symlink path ever added, so
+	// resolvePath finds the first link on a path in one pass over its bytes
+	// instead of a map lookup (hashing the prefix anew) per component, which
+	// made resolving a 30,000-level path cost depth² (issue 10, point 11).
+	// A hit is confirmed in files; a removed link leaves a stale hash,
+	// which only costs that confirmation.
+	linkHashes map[uint64]struct{}
 }
 
 func newView(strict bool, roots ...string) *view {
-	v := &view{files: map[string]*File{}, dirs: map[string]Origin{"/": {}}, strict: strict, roots: roots}
+	v := &view{files: map[string]*File{}, dirs: map[string]Origin{"/": {}}, strict: strict, roots: roots,
+		linkHashes: map[uint64]struct{}{}}
 	if !strict {
 		v.children = map[string]map[string]struct{}{}
 	}
@@ -40,7 +48,7 @@ func (v *view) link(p string) {
 	if v.children == nil || p == "/" {
 		return
 	}
-	parent := path.Dir(p)
+	parent := parentDir(p)
 	m := v.children[parent]
 	if m == nil {
 		m = map[string]struct{}{}
@@ -52,7 +60,7 @@ func (v *view) link(p string) {
 // unlink forgets p under its parent directory (image views).
 func (v *view) unlink(p string) {
 	if v.children != nil {
-		delete(v.children[path.Dir(p)], p)
+		delete(v.children[parentDir(p)], p)
 	}
 }
 
@@ -80,6 +88,9 @@ func (v *view) addFile(f *File, file string) error {
 	}
 	v.files[f.Path] = f
 	v.link(f.Path)
+	if f.IsSymlink() {
+		v.linkHashes[pathHash(f.Path)] = struct{}{}
+	}
 	return nil
 }
 
@@ -105,8 +116,15 @@ func (v *view) addDir(p string, origin Origin, entry, file string) error {
 // (image) files that stand where a directory must be. A parent that is a
 // symlink is always refused in strict views: extracting such an entry writes
 // through the link, the classic way out of an extraction directory.
+//
+// Every directory in the view has all its parents in the view, so the walk
+// up stops at the first directory already there: adding a file next to
+// another costs one lookup, not one per level.
 func (v *view) addParents(p string, origin Origin, entry, file string) error {
-	for dir := path.Dir(p); dir != "/"; dir = path.Dir(dir) {
+	for dir := parentDir(p); dir != "/"; dir = parentDir(dir) {
+		if _, ok := v.dirs[dir]; ok {
+			break // a directory is never also a file (see addFile, addDir)
+		}
 		if prev, ok := v.files[dir]; ok {
 			switch {
 			case v.strict && prev.IsSymlink():
@@ -117,12 +135,35 @@ func (v *view) addParents(p string, origin Origin, entry, file string) error {
 				delete(v.files, dir)
 			}
 		}
-		if _, ok := v.dirs[dir]; !ok {
-			v.dirs[dir] = origin
-			v.link(dir)
-		}
+		v.dirs[dir] = origin
+		v.link(dir)
 	}
 	return nil
+}
+
+// parentDir is path.Dir for the clean absolute paths of the view, in time
+// proportional to the last component rather than to the whole path.
+func parentDir(p string) string {
+	i := strings.LastIndexByte(p, '/')
+	if i <= 0 {
+		return "/"
+	}
+	return p[:i]
+}
+
+// FNV-1a, computed over a path's bytes so that every prefix's hash is a
+// step of one pass.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func pathHash(p string) uint64 {
+	h := uint64(fnvOffset)
+	for i := 0; i < len(p); i++ {
+		h = (h ^ uint64(p[i])) * fnvPrime
+	}
+	return h
 }
 
 // remove deletes a path (file or directory tree): an image whiteout.
@@ -249,35 +290,57 @@ func (v *view) resolveDir(p string) (string, bool) {
 	return real, ok && isDir
 }
 
+// resolvePath resolves a clean absolute path. Every file and directory of
+// the view has only directories above it (addParents), so a path without a
+// symlink on it resolves by one lookup; the first symlink on it, if any, is
+// found by hashing its prefixes in one pass (see linkHashes), and the rest
+// of the path is resolved again from the link's destination. The work is
+// linear in the path's length for each of at most maxLinkHops links.
 func (v *view) resolvePath(p string, hops int) (string, bool, bool) {
-	if hops > maxLinkHops {
-		return "", false, false
-	}
-	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
-	cur := "/"
-	for i, part := range parts {
-		if part == "" {
-			continue
-		}
-		next := path.Join(cur, part)
-		if f, ok := v.files[next]; ok {
-			if f.IsSymlink() {
-				dest := linkDest(next, f.LinkTarget)
-				if !v.within(dest) {
-					return "", false, false
-				}
-				rest := strings.Join(parts[i+1:], "/")
-				return v.resolvePath(path.Join(dest, rest), hops+1)
+	for ; hops <= maxLinkHops; hops++ {
+		link, rest, found := v.firstLink(p)
+		if !found {
+			if _, ok := v.files[p]; ok {
+				return p, false, true
 			}
-			if i != len(parts)-1 {
-				return "", false, false // a file used as a directory
+			if _, ok := v.dirs[p]; ok {
+				return p, true, true
 			}
-			return next, false, true
+			return "", false, false // missing, or a file used as a directory
 		}
-		if _, ok := v.dirs[next]; !ok {
+		dest := linkDest(link, v.files[link].LinkTarget)
+		if !v.within(dest) {
 			return "", false, false
 		}
-		cur = next
+		p = dest
+		if rest != "" {
+			p = path.Join(dest, rest)
+		}
 	}
-	return cur, true, true
+	return "", false, false
+}
+
+// firstLink finds the shortest prefix of p (p itself included) that is a
+// symlink, and the part of p after it.
+func (v *view) firstLink(p string) (link, rest string, found bool) {
+	if len(v.linkHashes) == 0 {
+		return "", "", false
+	}
+	h := uint64(fnvOffset)
+	for i := 0; i <= len(p); i++ {
+		if i == len(p) || (p[i] == '/' && i > 0) {
+			if _, maybe := v.linkHashes[h]; maybe {
+				if f, ok := v.files[p[:i]]; ok && f.IsSymlink() {
+					if i == len(p) {
+						return p, "", true
+					}
+					return p[:i], p[i+1:], true
+				}
+			}
+		}
+		if i < len(p) {
+			h = (h ^ uint64(p[i])) * fnvPrime
+		}
+	}
+	return "", "", false
 }
