@@ -12,7 +12,7 @@ import (
 // does), or the layers of an image with whiteouts applied.
 type view struct {
 	files map[string]*File
-	dirs  map[string]Origin // every directory, listed or implied, with the origin that made it
+	dirs  *dirSet // every directory, listed or implied, with the origin that made it
 	// strict views (zips, directories) refuse a file where a directory is and
 	// a path that goes through a symlink or a file; image views replace, as
 	// the OCI layer rules say.
@@ -25,18 +25,18 @@ type view struct {
 	// to the image: a hostile image of many whiteouts must not cost
 	// entries x whiteouts. Strict views never remove and do without it.
 	children map[string]map[string]struct{}
-	// linkHashes holds the pathHash of every symlink path ever added, so
-	// resolvePath finds the first link on a path in one pass over its bytes
-	// instead of a map lookup (hashing the prefix anew) per component, which
-	// made resolving a 30,000-level path cost depth² (issue 10, point 11).
-	// A hit is confirmed in files; a removed link leaves a stale hash,
-	// which only costs that confirmation.
-	linkHashes map[uint64]struct{}
+	// fileHashes holds the pathHash of every file path ever added, true
+	// when a symlink was among them, so the prefixes of a path are checked
+	// against the files in one pass over its bytes instead of a lookup
+	// (hashing the prefix anew) per component, which made a 30,000-level
+	// path cost depth² (issue 10, point 11). A hit is confirmed in files; a
+	// removed file leaves a stale hash, which only costs that confirmation.
+	fileHashes map[uint64]bool
 }
 
 func newView(strict bool, roots ...string) *view {
-	v := &view{files: map[string]*File{}, dirs: map[string]Origin{"/": {}}, strict: strict, roots: roots,
-		linkHashes: map[uint64]struct{}{}}
+	v := &view{files: map[string]*File{}, dirs: newDirSet(), strict: strict, roots: roots,
+		fileHashes: map[uint64]bool{}}
 	if !strict {
 		v.children = map[string]map[string]struct{}{}
 	}
@@ -74,7 +74,7 @@ func collision(entry, file, what string) error {
 // (zips that hold a name twice are read differently by different tools); from
 // a later origin it replaces the earlier one.
 func (v *view) addFile(f *File, file string) error {
-	if _, isDir := v.dirs[f.Path]; isDir {
+	if v.dirs.has(f.Path) {
 		if v.strict {
 			return collision(f.Entry(), file, fmt.Sprintf("file collides with directory %s", f.Path))
 		}
@@ -88,9 +88,8 @@ func (v *view) addFile(f *File, file string) error {
 	}
 	v.files[f.Path] = f
 	v.link(f.Path)
-	if f.IsSymlink() {
-		v.linkHashes[pathHash(f.Path)] = struct{}{}
-	}
+	h := pathHash(f.Path)
+	v.fileHashes[h] = v.fileHashes[h] || f.IsSymlink()
 	return nil
 }
 
@@ -105,8 +104,8 @@ func (v *view) addDir(p string, origin Origin, entry, file string) error {
 	if err := v.addParents(p, origin, entry, file); err != nil {
 		return err
 	}
-	if _, ok := v.dirs[p]; !ok {
-		v.dirs[p] = origin
+	if !v.dirs.has(p) {
+		v.dirs.set(p, origin)
 		v.link(p)
 	}
 	return nil
@@ -117,25 +116,37 @@ func (v *view) addDir(p string, origin Origin, entry, file string) error {
 // symlink is always refused in strict views: extracting such an entry writes
 // through the link, the classic way out of an extraction directory.
 //
-// Every directory in the view has all its parents in the view, so the walk
-// up stops at the first directory already there: adding a file next to
-// another costs one lookup, not one per level.
+// Every directory in the view has all its parents in the view, so only the
+// parents below the deepest one already there are new; they are found and
+// added with the hashes of one pass over p (see dirSet), so a path costs
+// time linear in its length however deep it is.
 func (v *view) addParents(p string, origin Origin, entry, file string) error {
-	for dir := parentDir(p); dir != "/"; dir = parentDir(dir) {
-		if _, ok := v.dirs[dir]; ok {
-			break // a directory is never also a file (see addFile, addDir)
-		}
-		if prev, ok := v.files[dir]; ok {
-			switch {
-			case v.strict && prev.IsSymlink():
-				return collision(entry, file, fmt.Sprintf("path goes through symlink %s", dir))
-			case v.strict:
-				return collision(entry, file, fmt.Sprintf("path collides with file %s from %s", dir, prev.Origin()))
-			default:
-				delete(v.files, dir)
+	type prefix struct {
+		end int
+		h   uint64
+	}
+	var buf [32]prefix
+	parents := buf[:0]
+	pathHashes(p, func(end int, h uint64) { parents = append(parents, prefix{end, h}) })
+	known := len(parents)
+	for known > 0 && !v.dirs.hasH(p[:parents[known-1].end], parents[known-1].h) {
+		known--
+	}
+	for _, ph := range parents[known:] {
+		dir := p[:ph.end]
+		if _, maybe := v.fileHashes[ph.h]; maybe {
+			if prev, ok := v.files[dir]; ok {
+				switch {
+				case v.strict && prev.IsSymlink():
+					return collision(entry, file, fmt.Sprintf("path goes through symlink %s", dir))
+				case v.strict:
+					return collision(entry, file, fmt.Sprintf("path collides with file %s from %s", dir, prev.Origin()))
+				default:
+					delete(v.files, dir)
+				}
 			}
 		}
-		v.dirs[dir] = origin
+		v.dirs.setH(dir, ph.h, origin)
 		v.link(dir)
 	}
 	return nil
@@ -151,24 +162,9 @@ func parentDir(p string) string {
 	return p[:i]
 }
 
-// FNV-1a, computed over a path's bytes so that every prefix's hash is a
-// step of one pass.
-const (
-	fnvOffset = 14695981039346656037
-	fnvPrime  = 1099511628211
-)
-
-func pathHash(p string) uint64 {
-	h := uint64(fnvOffset)
-	for i := 0; i < len(p); i++ {
-		h = (h ^ uint64(p[i])) * fnvPrime
-	}
-	return h
-}
-
 // remove deletes a path (file or directory tree): an image whiteout.
 func (v *view) remove(p string) {
-	if _, isDir := v.dirs[p]; isDir {
+	if v.dirs.has(p) {
 		v.removeTree(p)
 		return
 	}
@@ -180,14 +176,14 @@ func (v *view) remove(p string) {
 func (v *view) removeTree(p string) {
 	if p == "/" {
 		v.files = map[string]*File{}
-		v.dirs = map[string]Origin{"/": {}}
+		v.dirs = newDirSet()
 		if v.children != nil {
 			v.children = map[string]map[string]struct{}{}
 		}
 		return
 	}
 	v.dropBelow(p)
-	delete(v.dirs, p)
+	v.dirs.del(p)
 	v.unlink(p)
 }
 
@@ -200,18 +196,18 @@ func (v *view) dropBelow(p string) {
 				delete(v.files, k)
 			}
 		}
-		for k := range v.dirs {
+		v.dirs.each(func(k string) {
 			if strings.HasPrefix(k, prefix) {
-				delete(v.dirs, k)
+				v.dirs.del(k)
 			}
-		}
+		})
 		return
 	}
 	for c := range v.children[p] {
 		delete(v.files, c)
-		if _, isDir := v.dirs[c]; isDir {
+		if v.dirs.has(c) {
 			v.dropBelow(c)
-			delete(v.dirs, c)
+			v.dirs.del(c)
 		}
 	}
 	delete(v.children, p)
@@ -303,7 +299,7 @@ func (v *view) resolvePath(p string, hops int) (string, bool, bool) {
 			if _, ok := v.files[p]; ok {
 				return p, false, true
 			}
-			if _, ok := v.dirs[p]; ok {
+			if v.dirs.has(p) {
 				return p, true, true
 			}
 			return "", false, false // missing, or a file used as a directory
@@ -323,13 +319,13 @@ func (v *view) resolvePath(p string, hops int) (string, bool, bool) {
 // firstLink finds the shortest prefix of p (p itself included) that is a
 // symlink, and the part of p after it.
 func (v *view) firstLink(p string) (link, rest string, found bool) {
-	if len(v.linkHashes) == 0 {
+	if len(v.fileHashes) == 0 {
 		return "", "", false
 	}
 	h := uint64(fnvOffset)
 	for i := 0; i <= len(p); i++ {
 		if i == len(p) || (p[i] == '/' && i > 0) {
-			if _, maybe := v.linkHashes[h]; maybe {
+			if link := v.fileHashes[h]; link {
 				if f, ok := v.files[p[:i]]; ok && f.IsSymlink() {
 					if i == len(p) {
 						return p, "", true
