@@ -89,15 +89,22 @@ func pathHash(p string) uint64 {
 	return h
 }
 
-// pathHashes returns the hash of every proper directory prefix of the clean
-// absolute path p, keyed by the prefix's length: "/a/b/c" gives the hashes
-// of "/a" (2) and "/a/b" (4). One pass over p.
-func pathHashes(p string, fn func(end int, h uint64)) {
+// prefix is a directory prefix of a path: its length and its pathHash.
+type prefix struct {
+	end int
+	h   uint64
+}
+
+// prefixHashes appends the hash of every proper directory prefix of the
+// clean absolute path p to out: "/a/b/c" gives "/a" (end 2) and "/a/b" (end
+// 4). One pass over p.
+func prefixHashes(p string, out []prefix) []prefix {
 	h := uint64(fnvOffset)
 	for i := 0; i < len(p); i++ {
 		if p[i] == '/' && i > 0 {
-			fn(i, h)
+			out = append(out, prefix{i, h})
 		}
 		h = (h ^ uint64(p[i])) * fnvPrime
 	}
+	return out
 }

@@ -121,13 +121,8 @@ func (v *view) addDir(p string, origin Origin, entry, file string) error {
 // added with the hashes of one pass over p (see dirSet), so a path costs
 // time linear in its length however deep it is.
 func (v *view) addParents(p string, origin Origin, entry, file string) error {
-	type prefix struct {
-		end int
-		h   uint64
-	}
 	var buf [32]prefix
-	parents := buf[:0]
-	pathHashes(p, func(end int, h uint64) { parents = append(parents, prefix{end, h}) })
+	parents := prefixHashes(p, buf[:0])
 	known := len(parents)
 	for known > 0 && !v.dirs.hasH(p[:parents[known-1].end], parents[known-1].h) {
 		known--
