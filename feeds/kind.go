@@ -3,6 +3,7 @@ package feeds
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
 )
@@ -42,13 +43,18 @@ var malwareSummaryPrefixes = []string{
 	"embedded malicious code in ",
 }
 
-// Classify says what kind of record v is. Withdrawn wins over everything:
-// a withdrawn malware record must not fail a gate either. A record is
+// Classify says what kind of record v is now (see ClassifyAt).
+func Classify(v *osvschema.Vulnerability) Kind { return ClassifyAt(v, time.Now()) }
+
+// ClassifyAt says what kind of record v is at now. Withdrawn wins over
+// everything, once the withdrawal time has come: a withdrawn malware record
+// must not fail a gate either, but a record announcing its withdrawal for
+// a future date still holds until then. A record is
 // malicious when its id says so (MAL-, BLOCK-), when its database_specific
 // carries OpenSSF malicious-packages origins or CWE-506 (GitHub's marker for
 // malware), or when its summary is one of the malware titles above.
-func Classify(v *osvschema.Vulnerability) Kind {
-	if v.GetWithdrawn() != nil {
+func ClassifyAt(v *osvschema.Vulnerability, now time.Time) Kind {
+	if w := v.GetWithdrawn(); w != nil && !w.AsTime().After(now) {
 		return KindWithdrawn
 	}
 	id := v.GetId()
