@@ -38,8 +38,8 @@ type EcosystemCounts struct {
 
 // SourceStatus describes one source of records.
 type SourceStatus struct {
-	Source     string            `json:"source"`              // URL, "file:PATH" or "blocklist:PATH"
-	Type       string            `json:"type"`                // SourceExport, SourceFile or SourceBlockList
+	Source string `json:"source"` // URL, "file:PATH" or "blocklist:PATH"
+	Type   string `json:"type"`   // SourceExport, SourceFile or SourceBlockList
 	// Totals and Ecosystems count every record the source provides, also
 	// those whose stored copy came from another source.
 	Ecosystem  string            `json:"ecosystem,omitempty"` // for an export: the ecosystem downloaded
