@@ -37,6 +37,7 @@ type scanFlags struct {
 	ignoreTlog  bool
 	validateAge bool
 	maxAge      time.Duration
+	vexNames    bool
 }
 
 func newScanCmd(g *globalOptions) *cobra.Command {
@@ -69,6 +70,7 @@ input, no or stale database, unreadable policy). An error never passes.`,
 	fl.BoolVar(&f.ignoreTlog, "insecure-ignore-tlog", false, "accept provenance without a transparency log entry (private keys)")
 	fl.BoolVar(&f.validateAge, feeds.FlagValidateAge, true, "refuse an advisory database older than --"+feeds.FlagMaxAge)
 	fl.DurationVar(&f.maxAge, feeds.FlagMaxAge, feeds.DefaultMaxAge, "oldest advisory database scan accepts")
+	fl.BoolVar(&f.vexNames, "vex-match-names", false, "let a VEX statement whose product is only the artifact's file name (no digest, no purl) clear findings")
 	return cmd
 }
 
@@ -99,6 +101,9 @@ func runScan(ctx context.Context, g *globalOptions, f *scanFlags, target string)
 	if d != nil {
 		defer d.Close()
 	}
+	if err := checkCoverage(ctx, g, f, store, s.Packages, now); err != nil {
+		return err
+	}
 	findings, err := match.Match(ctx, store, s.Packages)
 	if err != nil {
 		return fmt.Errorf("match %s: %w", target, err)
@@ -114,7 +119,7 @@ func runScan(ctx context.Context, g *globalOptions, f *scanFlags, target string)
 	}
 	decision := pol.Evaluate(policy.Input{
 		Findings: findings, VEX: vexDocs, Provenance: prov, Now: now,
-		ArtifactDigest: s.Digest, ArtifactName: filepath.Base(target),
+		ArtifactDigest: s.Digest, ArtifactName: filepath.Base(target), VEXMatchNames: f.vexNames,
 	})
 	rep := report.New(report.Input{SBOM: s, Decision: decision, Database: dbInfo,
 		Tool: report.Tool{Name: "fnaudit", Version: version()}, Now: now})
