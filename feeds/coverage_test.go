@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fnaudit/fnaudit/internal/schemacheck"
 )
 
 // importAt imports paths into db with the clock at t.
@@ -193,4 +195,33 @@ func TestRelativeDatabasePath(t *testing.T) {
 	}
 	abs, _ := filepath.Abs("x.db")
 	assertNoLeftovers(t, abs)
+}
+
+// The status JSON validates against the documented schema.
+func TestStatusMatchesSchema(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "advisories.db")
+	importAt(t, db, t0, corpusDir)
+	importAt(t, db, t0.Add(time.Hour), writeRecord(t, dir, "blocklist.yaml", exampleBlockList))
+	s := openT(t, db)
+	st, err := s.Status(context.Background(), t0.Add(2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(st)
+	if err := schemacheck.ValidateFile("../docs/db-status.schema.json", raw); err != nil {
+		t.Errorf("db status JSON does not validate against docs/db-status.schema.json: %v", err)
+	}
+	// A withdrawn record without affected packages: the ecosystem "".
+	wd := writeRecord(t, filepath.Join(dir, "w"), "GHSA-wdwd-wdwd-wdwd.json", `{"id": "GHSA-wdwd-wdwd-wdwd", "modified": "2025-01-01T00:00:00Z", "withdrawn": "2025-01-01T00:00:00Z"}`)
+	importAt(t, db, t0.Add(time.Hour), wd)
+	s2 := openT(t, db)
+	st, err = s2.Status(context.Background(), t0.Add(2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ = json.Marshal(st)
+	if err := schemacheck.ValidateFile("../docs/db-status.schema.json", raw); err != nil {
+		t.Errorf("with a withdrawn record: %v", err)
+	}
 }
