@@ -90,7 +90,10 @@ func majorRelease(s string) string {
 	if !isDigits(major) {
 		return ""
 	}
-	return strings.TrimLeft(major, "0") + map[bool]string{true: "0", false: ""}[strings.TrimLeft(major, "0") == ""]
+	if trimmed := strings.TrimLeft(major, "0"); trimmed != "" {
+		return trimmed // "09" is 9
+	}
+	return "0"
 }
 
 // alpineBranch: "v3.19" / "3.19" / "3.19.1" -> "3.19".

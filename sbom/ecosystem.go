@@ -106,10 +106,10 @@ func isUbuntuLTS(d *linux.Release) bool {
 		return true
 	}
 	y, m, ok := strings.Cut(d.VersionID, ".")
-	if !ok || m != "04" || len(y) != 2 {
+	if !ok || m != "04" || len(y) != 2 || strings.Trim(y, "0123456789") != "" {
 		return false
 	}
-	return (y[1]-'0')%2 == 0 && y[0] >= '0' && y[0] <= '9' && y[1] >= '0' && y[1] <= '9'
+	return (y[1]-'0')%2 == 0
 }
 
 // majorOf: "9.4" -> "9", "12" -> "12", "" or "bookworm" -> "".
