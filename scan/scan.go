@@ -87,6 +87,11 @@ func (e *Engine) Scan(ctx context.Context, req Request) (*Result, error) {
 	defer c.Close()
 	s := c.SBOM
 	sw.lap("catalog")
+	covWarn, err := e.checkCoverage(ctx, s, now)
+	if err != nil {
+		return nil, err
+	}
+	warnings = append(warnings, covWarn...)
 
 	findings, err := match.Match(ctx, e.store, s.Packages)
 	if err != nil {
@@ -106,7 +111,7 @@ func (e *Engine) Scan(ctx context.Context, req Request) (*Result, error) {
 	sw.lap("provenance")
 	decision := pol.Evaluate(policy.Input{
 		Findings: findings, VEX: vexDocs, Provenance: prov, Now: now,
-		ArtifactDigest: s.Digest, ArtifactName: filepath.Base(req.Target),
+		ArtifactDigest: s.Digest, ArtifactName: filepath.Base(req.Target), VEXMatchNames: req.VEXMatchNames,
 	})
 	rep := report.New(report.Input{
 		Target: s.Target, Kind: s.Kind, Digest: s.Digest, Runtime: s.Runtime.String(),
