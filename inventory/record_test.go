@@ -341,6 +341,32 @@ func TestRematchSupport(t *testing.T) {
 		eq(t, "full", []int{len(full[api.Artifact.Digest]), len(full[es.Artifact.Digest])},
 			[]int{len(api.Artifact.Packages), len(es.Artifact.Packages)})
 
+		// The two-step incremental path: versions from the index, then the
+		// rows of the affected versions only.
+		pv, err := s.PackageVersions(ctx, []NameKey{{"npm", "Lodash"}, {"npm", "ms"}, {"PyPI", "ms"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		eq(t, "package versions", pv, []PackageVersion{{"npm", "lodash", "4.17.15"}, {"npm", "ms", "2.0.0"}, {"npm", "ms", "2.1.1"}, {"npm", "ms", "2.1.3"}})
+		affected := map[string][]string{}
+		if err := s.AffectedPackages(ctx, []PackageVersion{{"npm", "ms", "2.0.0"}, {"npm", "flatmap-stream", "0.1.1"}}, func(a ArtifactPackages) error {
+			for _, p := range a.Packages {
+				affected[a.Digest] = append(affected[a.Digest], p.Name+"@"+p.Version+" "+p.Path)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		eq(t, "affected", affected, map[string][]string{
+			api.Artifact.Digest: {"ms@2.0.0 /opt/nodejs/node_modules/ms"},
+			es.Artifact.Digest:  {"flatmap-stream@0.1.1 /var/task/node_modules/flatmap-stream"},
+		})
+		withF, err := s.ArtifactsWithFindings(ctx, []NameKey{{"npm", "LODASH"}, {"npm", "ms"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		eq(t, "artifacts with findings on lodash or ms", withF, []string{api.Artifact.Digest})
+
 		// gen-2 drops one lodash advisory and adds one: an incremental
 		// update scoped to lodash carries the other findings over.
 		_, prev, _ := s.ArtifactFindings(ctx, api.Artifact.Digest)

@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -77,38 +78,80 @@ func (s *Store) rematchNamed(ctx context.Context, names []NameKey, fn func(Artif
 	}
 	slices.Sort(norms)
 	norms = slices.Compact(norms)
-	var all []ArtifactPackages
+	digests, err := s.DeployedArtifacts(ctx)
+	if err != nil {
+		return err
+	}
+	deployed := make(map[string]bool, len(digests))
+	for _, d := range digests {
+		deployed[d] = true
+	}
+	// The name index alone, no join and no ORDER BY: the deployed filter
+	// and the order are cheaper here than in either database's plan.
+	byDigest := map[string][]seqRow{}
 	const per = 500
 	for start := 0; start < len(norms); start += per {
 		in, args := inClause(norms[start:min(len(norms), start+per)])
-		args = append(args, true)
-		got, err := s.readPackages(ctx, `p.name_norm IN `+in+
-			` AND p.artifact_digest IN (SELECT artifact_digest FROM versions WHERE deployed = ?)`, args)
+		err := s.scanPackages(ctx, `p.name_norm IN `+in, args, func(d string, seq int, p PackageRow) {
+			if deployed[d] && want[NameKey{p.Ecosystem, normalize(p.Ecosystem, p.Name)}] {
+				byDigest[d] = append(byDigest[d], seqRow{seq, p})
+			}
+		})
 		if err != nil {
 			return err
 		}
-		all = append(all, got...)
 	}
-	// Merge chunks (an artifact may appear in several), keep only the
-	// wanted (ecosystem, name) pairs, order by digest.
-	byDigest := map[string][]PackageRow{}
-	for _, a := range all {
-		for _, p := range a.Packages {
-			if want[NameKey{p.Ecosystem, normalize(p.Ecosystem, p.Name)}] {
-				byDigest[a.Digest] = append(byDigest[a.Digest], p)
-			}
-		}
+	return emitSorted(byDigest, fn)
+}
+
+// seqRow is a package row with its position in the artifact.
+type seqRow struct {
+	seq int
+	p   PackageRow
+}
+
+// emitSorted calls fn per artifact in digest order, rows in recorded order.
+func emitSorted(byDigest map[string][]seqRow, fn func(ArtifactPackages) error) error {
+	keys := make([]string, 0, len(byDigest))
+	for d := range byDigest {
+		keys = append(keys, d)
 	}
-	for _, d := range slices.Sorted(func(yield func(string) bool) {
-		for d := range byDigest {
-			if !yield(d) {
-				return
-			}
+	slices.Sort(keys)
+	for _, d := range keys {
+		rows := byDigest[d]
+		slices.SortFunc(rows, func(a, b seqRow) int { return a.seq - b.seq })
+		a := ArtifactPackages{Digest: d, Packages: make([]PackageRow, len(rows))}
+		for i, r := range rows {
+			a.Packages[i] = r.p
 		}
-	}) {
-		if err := fn(ArtifactPackages{Digest: d, Packages: byDigest[d]}); err != nil {
+		if err := fn(a); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// scanPackages calls fn for each package row matching where, unordered.
+func (s *Store) scanPackages(ctx context.Context, where string, args []any, fn func(digest string, seq int, p PackageRow)) error {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT p.artifact_digest, p.seq, p.ecosystem, p.name, p.version, p.purl, p.path,
+		p.origin_kind, p.origin_index, p.origin_digest, p.loaded, p.shadowed_by, p.evidence
+		FROM packages p WHERE `+where), args...)
+	if err != nil {
+		return fmt.Errorf("inventory: read packages: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d string
+		var seq int
+		var p PackageRow
+		if err := rows.Scan(&d, &seq, &p.Ecosystem, &p.Name, &p.Version, &p.PURL, &p.Path, &p.Origin.Kind, &p.Origin.Index,
+			&p.Origin.Digest, &p.Loaded, &p.ShadowedBy, &p.Evidence); err != nil {
+			return fmt.Errorf("inventory: read packages: %w", err)
+		}
+		fn(d, seq, p)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("inventory: read packages: %w", err)
 	}
 	return nil
 }
@@ -198,4 +241,134 @@ func (s *Store) PutReachability(ctx context.Context, facts []ReachabilityFact) e
 		return fmt.Errorf("inventory: reachability: %w", err)
 	}
 	return tx.Commit()
+}
+
+// PackageVersion is one version of a package name in one ecosystem.
+type PackageVersion struct {
+	Ecosystem string
+	Name      string // normalised
+	Version   string
+}
+
+// PackageVersions is an incremental rematch's first step: the distinct
+// versions stored for these names (in any artifact, deployed or not),
+// sorted, read from the name index alone. The caller matches these few
+// tuples and asks AffectedPackages only for the versions an advisory hits.
+func (s *Store) PackageVersions(ctx context.Context, names []NameKey) ([]PackageVersion, error) {
+	want := map[NameKey]bool{}
+	var norms []string
+	for _, n := range names {
+		k := NameKey{n.Ecosystem, normalize(n.Ecosystem, n.Name)}
+		if !want[k] {
+			want[k] = true
+			norms = append(norms, k.Name)
+		}
+	}
+	slices.Sort(norms)
+	norms = slices.Compact(norms)
+	seen := map[PackageVersion]bool{}
+	var out []PackageVersion
+	const per = 500
+	for start := 0; start < len(norms); start += per {
+		in, args := inClause(norms[start:min(len(norms), start+per)])
+		rows, err := s.db.QueryContext(ctx, s.q(`SELECT DISTINCT ecosystem, name_norm, version FROM packages WHERE name_norm IN `+in), args...)
+		if err != nil {
+			return nil, fmt.Errorf("inventory: package versions: %w", err)
+		}
+		for rows.Next() {
+			var v PackageVersion
+			if err := rows.Scan(&v.Ecosystem, &v.Name, &v.Version); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("inventory: package versions: %w", err)
+			}
+			if want[NameKey{v.Ecosystem, v.Name}] && !seen[v] {
+				seen[v] = true
+				out = append(out, v)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("inventory: package versions: %w", err)
+		}
+	}
+	slices.SortFunc(out, func(a, b PackageVersion) int {
+		return cmp.Or(cmp.Compare(a.Ecosystem, b.Ecosystem), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Version, b.Version))
+	})
+	return out, nil
+}
+
+// AffectedPackages calls fn, artifact by artifact in digest order, with the
+// rows of still-deployed artifacts whose package is one of versions (the
+// second step of an incremental rematch). No query is open while fn runs.
+func (s *Store) AffectedPackages(ctx context.Context, versions []PackageVersion, fn func(ArtifactPackages) error) error {
+	digests, err := s.DeployedArtifacts(ctx)
+	if err != nil {
+		return err
+	}
+	deployed := make(map[string]bool, len(digests))
+	for _, d := range digests {
+		deployed[d] = true
+	}
+	byDigest := map[string][]seqRow{}
+	for _, v := range versions {
+		err := s.scanPackages(ctx, `p.name_norm = ? AND p.ecosystem = ? AND p.version = ?`,
+			[]any{normalize(v.Ecosystem, v.Name), v.Ecosystem, v.Version}, func(d string, seq int, p PackageRow) {
+				if deployed[d] {
+					byDigest[d] = append(byDigest[d], seqRow{seq, p})
+				}
+			})
+		if err != nil {
+			return err
+		}
+	}
+	return emitSorted(byDigest, fn)
+}
+
+// ArtifactsWithFindings lists, sorted, the still-deployed artifacts whose
+// current findings name any of these packages: an incremental rematch
+// must revisit them too, since a changed record may have fixed them.
+func (s *Store) ArtifactsWithFindings(ctx context.Context, names []NameKey) ([]string, error) {
+	want := map[NameKey]bool{}
+	var norms []string
+	for _, n := range names {
+		k := NameKey{n.Ecosystem, normalize(n.Ecosystem, n.Name)}
+		if !want[k] {
+			want[k] = true
+			norms = append(norms, k.Name)
+		}
+	}
+	slices.Sort(norms)
+	norms = slices.Compact(norms)
+	set := map[string]bool{}
+	const per = 500
+	for start := 0; start < len(norms); start += per {
+		in, args := inClause(norms[start:min(len(norms), start+per)])
+		args = append(args, true)
+		rows, err := s.db.QueryContext(ctx, s.q(`SELECT DISTINCT f.artifact_digest, f.ecosystem, f.name_norm FROM findings f
+			JOIN artifacts a ON a.digest = f.artifact_digest AND a.current_generation = f.generation
+			WHERE f.name_norm IN `+in+` AND EXISTS (SELECT 1 FROM versions v WHERE v.artifact_digest = f.artifact_digest AND v.deployed = ?)`), args...)
+		if err != nil {
+			return nil, fmt.Errorf("inventory: artifacts with findings: %w", err)
+		}
+		for rows.Next() {
+			var d, eco, norm string
+			if err := rows.Scan(&d, &eco, &norm); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("inventory: artifacts with findings: %w", err)
+			}
+			if want[NameKey{eco, norm}] {
+				set[d] = true
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("inventory: artifacts with findings: %w", err)
+		}
+	}
+	out := make([]string, 0, len(set))
+	for d := range set {
+		out = append(out, d)
+	}
+	slices.Sort(out)
+	return out, nil
 }

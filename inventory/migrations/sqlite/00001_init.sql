@@ -67,7 +67,9 @@ CREATE TABLE packages (
     evidence        TEXT NOT NULL,
     PRIMARY KEY (artifact_digest, seq)
 );
-CREATE INDEX packages_name ON packages (name_norm, ecosystem);
+-- Covers "which versions of these names are stored" (an incremental
+-- rematch's first step) without reading the table.
+CREATE INDEX packages_name ON packages (name_norm, ecosystem, version, artifact_digest);
 
 CREATE TABLE findings (
     artifact_digest TEXT NOT NULL REFERENCES artifacts (digest),
@@ -84,6 +86,7 @@ CREATE TABLE findings (
     verdict         TEXT NOT NULL,
     PRIMARY KEY (artifact_digest, generation, path, ecosystem, name_norm, advisory_id)
 );
+CREATE INDEX findings_name ON findings (name_norm, ecosystem);
 
 -- Every id and alias of a finding, so an advisory can be looked up by any.
 CREATE TABLE finding_ids (
