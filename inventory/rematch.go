@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // DeployedArtifacts lists, sorted, the digests of the artifacts of every
@@ -310,13 +311,26 @@ func (s *Store) AffectedPackages(ctx context.Context, versions []PackageVersion,
 		deployed[d] = true
 	}
 	byDigest := map[string][]seqRow{}
-	for _, v := range versions {
-		err := s.scanPackages(ctx, `p.name_norm = ? AND p.ecosystem = ? AND p.version = ?`,
-			[]any{normalize(v.Ecosystem, v.Name), v.Ecosystem, v.Version}, func(d string, seq int, p PackageRow) {
-				if deployed[d] {
-					byDigest[d] = append(byDigest[d], seqRow{seq, p})
-				}
-			})
+	// Chunks of OR-ed equalities: both planners turn them into one index
+	// probe each (SQLite's OR optimisation, PostgreSQL's BitmapOr), in one
+	// round trip per chunk.
+	const per = 200
+	for start := 0; start < len(versions); start += per {
+		chunk := versions[start:min(len(versions), start+per)]
+		var b strings.Builder
+		args := make([]any, 0, 3*len(chunk))
+		for i, v := range chunk {
+			if i > 0 {
+				b.WriteString(" OR ")
+			}
+			b.WriteString("(p.name_norm = ? AND p.ecosystem = ? AND p.version = ?)")
+			args = append(args, normalize(v.Ecosystem, v.Name), v.Ecosystem, v.Version)
+		}
+		err := s.scanPackages(ctx, "("+b.String()+")", args, func(d string, seq int, p PackageRow) {
+			if deployed[d] {
+				byDigest[d] = append(byDigest[d], seqRow{seq, p})
+			}
+		})
 		if err != nil {
 			return err
 		}

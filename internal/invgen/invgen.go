@@ -160,8 +160,12 @@ func digestOf(s string) string {
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
-func pkgVersion(r *rand.Rand) string {
-	return fmt.Sprintf("%d.%d.%d", r.IntN(5), r.IntN(30), r.IntN(20))
+// pkgVersion picks one of eight versions of a name: a fleet carries a
+// handful of versions of each package, not a new one per copy.
+func pkgVersion(r *rand.Rand, name string) string {
+	h := sha256.Sum256([]byte(name))
+	k := int(h[0]) + r.IntN(8)
+	return fmt.Sprintf("%d.%d.%d", int(h[1])%5, k%30, (k*7)%20)
 }
 
 // root is where a runtime finds packages of an ecosystem.
@@ -186,7 +190,7 @@ func root(eco string, inLayer bool) string {
 }
 
 func row(r *rand.Rand, n Name, path string, o inventory.Origin) inventory.PackageRow {
-	v := pkgVersion(r)
+	v := pkgVersion(r, n.Name)
 	return inventory.PackageRow{Ecosystem: n.Ecosystem, Name: n.Name, Version: v, Path: path,
 		PURL: "pkg:" + n.Ecosystem + "/" + n.Name + "@" + v, Origin: o, Loaded: true, Evidence: "package.json"}
 }
