@@ -152,8 +152,10 @@ func (s *Store) putArtifact(ctx context.Context, tx *sql.Tx, a Artifact, run Run
 }
 
 // versionKey identifies a deployed version of a function: the same code,
-// layers and configuration are the same version however often seen.
+// layers and configuration are the same version however often seen. The
+// provenance outcome is a scan's finding about the version, not part of it.
 func versionKey(v Version, artifact string) string {
+	v.Provenance = ""
 	b, _ := json.Marshal(struct {
 		V Version
 		A string

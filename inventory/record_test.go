@@ -183,7 +183,9 @@ func TestSeenAndDeployed(t *testing.T) {
 		fn := awsFn("es-fn")
 		day := 24 * time.Hour
 		mustRecord(t, s, corpusRecord(c, fn, "event-stream-reconstruction.zip", nil, t0, "gen-1"))
-		mustRecord(t, s, corpusRecord(c, fn, "event-stream-reconstruction.zip", nil, t0.Add(day), "gen-1"))
+		again := corpusRecord(c, fn, "event-stream-reconstruction.zip", nil, t0.Add(day), "gen-1")
+		again.Version.Provenance = ProvenanceUnverified // a later check's outcome, same version
+		mustRecord(t, s, again)
 		eq(t, "same version seen twice", investigate(t, s, Query{Name: "flatmap-stream"}), []hitLine{
 			{"es-fn", "us-east-1", "/var/task/node_modules/flatmap-stream", "0.1.1", OriginFunction, 0, true, "", true, t0, t0.Add(day), nil},
 		})
@@ -198,6 +200,13 @@ func TestSeenAndDeployed(t *testing.T) {
 		eq(t, "new version", investigate(t, s, Query{Name: "lodash"}), []hitLine{
 			{"es-fn", "us-east-1", "/var/task/node_modules/lodash", "4.17.15", OriginFunction, 0, true, "", true, t0.Add(2 * day), t0.Add(2 * day), nil},
 		})
+		d, err := s.ShowFunction(context.Background(), fn.FunctionRef)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eq(t, "versions: provenance from the newest scan of each, deployed flags",
+			[]any{len(d.Versions), d.Versions[0].Version.Provenance, d.Versions[0].Deployed, d.Versions[1].Deployed},
+			[]any{2, ProvenanceUnverified, false, true})
 		h, err := s.History(context.Background(), fn.FunctionRef)
 		if err != nil {
 			t.Fatal(err)
