@@ -140,6 +140,9 @@ func (s *Store) ReplaceFindings(ctx context.Context, u FindingsUpdate) (Findings
 	}
 	var diff FindingsDiff
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lock(ctx, tx, "artifact:"+u.ArtifactDigest); err != nil {
+			return err
+		}
 		var prevGen sql.NullString
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT current_generation FROM artifacts WHERE digest = ?`),
 			u.ArtifactDigest).Scan(&prevGen); err != nil {

@@ -32,6 +32,14 @@ func (s *Store) RecordScan(ctx context.Context, rec ScanRecord) (Recorded, error
 	}
 	out := Recorded{RunKey: key}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lock(ctx, tx, "run:"+key); err != nil {
+			return err
+		}
+		if rec.Artifact.Digest != "" {
+			if err := s.lock(ctx, tx, "artifact:"+rec.Artifact.Digest); err != nil {
+				return err
+			}
+		}
 		var one int
 		err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM scan_runs WHERE run_key = ?`), key).Scan(&one)
 		if err == nil {
@@ -92,6 +100,21 @@ func (s *Store) RecordScan(ctx context.Context, rec ScanRecord) (Recorded, error
 		return Recorded{}, fmt.Errorf("record scan of %s: %s", rec.Function.Name, oneLine(err))
 	}
 	return out, nil
+}
+
+// lock serialises PostgreSQL transactions on one name until they end: a
+// retried job (its run key) and scans or rematches of one artifact (its
+// findings are replaced whole). Locks are always taken run first, artifact
+// second, so two transactions cannot wait on each other. SQLite needs none:
+// its writers run one at a time (BEGIN IMMEDIATE).
+func (s *Store) lock(ctx context.Context, tx *sql.Tx, name string) error {
+	if s.backend != BackendPostgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(1718185589, hashtext($1))`, name); err != nil {
+		return fmt.Errorf("lock %s: %w", name, err)
+	}
+	return nil
 }
 
 // errDuplicate rolls back a transaction that found its run already recorded.
