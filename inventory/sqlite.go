@@ -53,12 +53,12 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	// the file or is undone from the journal on the next open, after a
 	// SIGKILL as after a clean exit, and no -wal/-shm files linger beside
 	// the database. synchronous(FULL) makes a commit survive power loss.
-	// A 64 MB page cache and memory-mapped reads: investigate and rematch
-	// read scattered package rows, and without them every page is a
-	// pread(2).
+	// A 64 MB page cache and memory-mapped reads (up to SQLite's 2 GB
+	// limit): investigate and rematch read scattered package rows, and
+	// without them every page is a pread(2).
 	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs),
 		RawQuery: "_pragma=busy_timeout(30000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)" +
-			"&_pragma=cache_size(-65536)&_pragma=mmap_size(268435456)&_txlock=immediate"}
+			"&_pragma=cache_size(-65536)&_pragma=mmap_size(2147418112)&_txlock=immediate"}
 	db, err := sql.Open("sqlite", u.String())
 	if err != nil {
 		return nil, fmt.Errorf("inventory %s: %w", path, err)
