@@ -118,60 +118,95 @@ type FindingsDiff struct {
 // generation in one transaction, makes it the artifact's current
 // generation, and returns what is new and what was fixed.
 func (s *Store) ReplaceFindings(ctx context.Context, u FindingsUpdate) (FindingsDiff, error) {
-	if u.ArtifactDigest == "" || u.Generation == "" {
-		return FindingsDiff{}, fmt.Errorf("replace findings: %w: artifact digest and generation are required", ErrInvalidRecord)
+	d, err := s.ReplaceFindingsAll(ctx, []FindingsUpdate{u})
+	if err != nil {
+		return FindingsDiff{}, err
 	}
-	if err := validateFindings(u.Findings); err != nil {
-		return FindingsDiff{}, fmt.Errorf("replace findings of %s: %w", u.ArtifactDigest, err)
-	}
-	inScope := func(f FindingRow) bool { return true }
-	if u.Scope != nil {
-		scope := map[NameKey]bool{}
-		for _, n := range u.Scope {
-			scope[NameKey{n.Ecosystem, normalize(n.Ecosystem, n.Name)}] = true
+	return d[0], nil
+}
+
+// ReplaceFindingsAll is ReplaceFindings for many artifacts in one
+// transaction: a rematch's results land whole, and with one commit instead
+// of one per artifact (thousands after a popular package changes). The
+// diffs are in the order of updates.
+func (s *Store) ReplaceFindingsAll(ctx context.Context, updates []FindingsUpdate) ([]FindingsDiff, error) {
+	scopes := make([]func(FindingRow) bool, len(updates))
+	var digests []string
+	for i, u := range updates {
+		if u.ArtifactDigest == "" || u.Generation == "" {
+			return nil, fmt.Errorf("replace findings: %w: artifact digest and generation are required", ErrInvalidRecord)
 		}
-		inScope = func(f FindingRow) bool { return scope[NameKey{f.Ecosystem, normalize(f.Ecosystem, f.Name)}] }
-		for _, f := range u.Findings {
-			if !inScope(f) {
-				return FindingsDiff{}, fmt.Errorf("replace findings of %s: %w: finding %s on %s/%s is outside the update's scope",
-					u.ArtifactDigest, ErrInvalidRecord, f.AdvisoryID, f.Ecosystem, f.Name)
+		if err := validateFindings(u.Findings); err != nil {
+			return nil, fmt.Errorf("replace findings of %s: %w", u.ArtifactDigest, err)
+		}
+		scopes[i] = func(FindingRow) bool { return true }
+		if u.Scope != nil {
+			scope := map[NameKey]bool{}
+			for _, n := range u.Scope {
+				scope[NameKey{n.Ecosystem, normalize(n.Ecosystem, n.Name)}] = true
+			}
+			scopes[i] = func(f FindingRow) bool { return scope[NameKey{f.Ecosystem, normalize(f.Ecosystem, f.Name)}] }
+			for _, f := range u.Findings {
+				if !scopes[i](f) {
+					return nil, fmt.Errorf("replace findings of %s: %w: finding %s on %s/%s is outside the update's scope",
+						u.ArtifactDigest, ErrInvalidRecord, f.AdvisoryID, f.Ecosystem, f.Name)
+				}
 			}
 		}
+		digests = append(digests, u.ArtifactDigest)
 	}
-	var diff FindingsDiff
+	// Locks in digest order: two batches never wait on each other in turn.
+	slices.Sort(digests)
+	digests = slices.Compact(digests)
+	diffs := make([]FindingsDiff, len(updates))
+	var failed string
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := s.lock(ctx, tx, "artifact:"+u.ArtifactDigest); err != nil {
-			return err
-		}
-		var prevGen sql.NullString
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT current_generation FROM artifacts WHERE digest = ?`),
-			u.ArtifactDigest).Scan(&prevGen); err != nil {
-			if err == sql.ErrNoRows {
-				return fmt.Errorf("no artifact %s in the inventory", u.ArtifactDigest)
-			}
-			return err
-		}
-		var prev []FindingRow
-		if prevGen.Valid {
-			var err error
-			if prev, err = s.readFindings(ctx, tx, u.ArtifactDigest, prevGen.String); err != nil {
+		for _, d := range digests {
+			if err := s.lock(ctx, tx, "artifact:"+d); err != nil {
 				return err
 			}
 		}
-		diff.PreviousGeneration = prevGen.String
-		next := slices.Clone(u.Findings)
-		for _, f := range prev {
-			if !inScope(f) {
-				next = append(next, f)
+		for i, u := range updates {
+			var err error
+			if diffs[i], err = s.replaceOne(ctx, tx, u, scopes[i]); err != nil {
+				failed = u.ArtifactDigest
+				return err
 			}
 		}
-		diff.New, diff.Fixed = diffFindings(prev, next)
-		return s.writeFindings(ctx, tx, u.ArtifactDigest, u.Generation, next)
+		return nil
 	})
 	if err != nil {
-		return FindingsDiff{}, fmt.Errorf("replace findings of %s: %s", u.ArtifactDigest, oneLine(err))
+		return nil, fmt.Errorf("replace findings of %s: %s", cmp.Or(failed, fmt.Sprintf("%d artifacts", len(digests))), oneLine(err))
 	}
-	return diff, nil
+	return diffs, nil
+}
+
+func (s *Store) replaceOne(ctx context.Context, tx *sql.Tx, u FindingsUpdate, inScope func(FindingRow) bool) (FindingsDiff, error) {
+	var diff FindingsDiff
+	var prevGen sql.NullString
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT current_generation FROM artifacts WHERE digest = ?`),
+		u.ArtifactDigest).Scan(&prevGen); err != nil {
+		if err == sql.ErrNoRows {
+			return diff, fmt.Errorf("no artifact %s in the inventory", u.ArtifactDigest)
+		}
+		return diff, err
+	}
+	var prev []FindingRow
+	if prevGen.Valid {
+		var err error
+		if prev, err = s.readFindings(ctx, tx, u.ArtifactDigest, prevGen.String); err != nil {
+			return diff, err
+		}
+	}
+	diff.PreviousGeneration = prevGen.String
+	next := slices.Clone(u.Findings)
+	for _, f := range prev {
+		if !inScope(f) {
+			next = append(next, f)
+		}
+	}
+	diff.New, diff.Fixed = diffFindings(prev, next)
+	return diff, s.writeFindings(ctx, tx, u.ArtifactDigest, u.Generation, next)
 }
 
 // diffFindings returns the findings of next not in prev, and of prev not in next.

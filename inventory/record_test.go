@@ -421,6 +421,25 @@ func TestRematchSupport(t *testing.T) {
 			t.Error("a finding outside the update's scope was accepted")
 		}
 
+		// A batch lands whole or not at all.
+		genBefore, _, _ := s.ArtifactFindings(ctx, api.Artifact.Digest)
+		if _, err := s.ReplaceFindingsAll(ctx, []FindingsUpdate{
+			{ArtifactDigest: api.Artifact.Digest, Generation: "gen-9"},
+			{ArtifactDigest: "sha256:not-in-the-inventory", Generation: "gen-9"},
+		}); err == nil {
+			t.Error("a batch naming an unknown artifact was accepted")
+		}
+		genAfter, _, _ := s.ArtifactFindings(ctx, api.Artifact.Digest)
+		eq(t, "generation after a failed batch", genAfter, genBefore)
+		diffs, err := s.ReplaceFindingsAll(ctx, []FindingsUpdate{
+			{ArtifactDigest: es.Artifact.Digest, Generation: "gen-9", Findings: es.Findings[:1]},
+			{ArtifactDigest: api.Artifact.Digest, Generation: "gen-9", Scope: []NameKey{{"npm", "lodash"}}, Findings: []FindingRow{kept}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		eq(t, "batch diffs", []int{len(diffs[0].New), len(diffs[0].Fixed), len(diffs[1].New), len(diffs[1].Fixed)}, []int{1, 0, 0, 1})
+
 		// Reachability facts per Go binary digest.
 		facts := []ReachabilityFact{{BinaryDigest: "sha256:bin", AdvisoryID: "GO-2022-0969", Reachable: ReachableFalse, Symbols: []string{}},
 			{BinaryDigest: "sha256:bin", AdvisoryID: "GO-2021-0113", Reachable: ReachableTrue, Symbols: []string{"language.Parse"}}}
