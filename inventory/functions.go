@@ -268,3 +268,14 @@ func (s *Store) MarkUndeployed(ctx context.Context, ref FunctionRef) error {
 	}
 	return nil
 }
+
+// Analyze refreshes the planner's statistics (ANALYZE on both backends).
+// Call it after recording many scans at once (a fleet sync): with stale
+// statistics after a bulk load PostgreSQL chose sequential scans for
+// investigate.
+func (s *Store) Analyze(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `ANALYZE`); err != nil {
+		return fmt.Errorf("inventory: analyze: %w", err)
+	}
+	return nil
+}

@@ -147,6 +147,10 @@ func Build(ctx context.Context, s *inventory.Store, corpus []Name, opt Options) 
 			opt.Progress(i + 1)
 		}
 	}
+	// As after a fleet sync: fresh planner statistics.
+	if err := s.Analyze(ctx); err != nil {
+		return st, fmt.Errorf("invgen: %w", err)
+	}
 	return st, nil
 }
 
