@@ -82,6 +82,9 @@ func packageProperties(p Package) []cyclonedx.Property {
 	if p.ShadowedBy != "" {
 		props = append(props, cyclonedx.Property{Name: PropShadowedBy, Value: p.ShadowedBy})
 	}
+	if p.Evidence != "" {
+		props = append(props, cyclonedx.Property{Name: PropEvidence, Value: p.Evidence})
+	}
 	return props
 }
 

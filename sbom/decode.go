@@ -159,6 +159,7 @@ func decodeCycloneDX(path string, raw []byte) (*SBOM, error) {
 				p.Loaded, _ = strconv.ParseBool(l)
 			}
 			p.ShadowedBy = prop(c.Properties, PropShadowedBy)
+			p.Evidence = prop(c.Properties, PropEvidence)
 			if !seen[p.Origin] {
 				seen[p.Origin] = true
 				out.Origins = append(out.Origins, p.Origin)

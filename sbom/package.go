@@ -31,6 +31,9 @@ type Package struct {
 	// Type is syft's package type (npm, python, java-archive, go-module, ...),
 	// kept for encoders.
 	Type string `json:"type"`
+	// Evidence says how a package that is not installed metadata was found
+	// (PropEvidence): "sourcemap", "bundle-comment", "lockfile", "banner".
+	Evidence string `json:"evidence,omitempty"`
 }
 
 // Path is the package's first (primary) path.

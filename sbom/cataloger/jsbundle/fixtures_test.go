@@ -24,7 +24,7 @@ var locked = map[string]string{
 	"node_modules/pause-stream":                         "0.0.11",
 	"node_modules/pause-stream/node_modules/through":    "2.3.8",
 	"node_modules/split":                                "1.0.1",
-	"node_modules/stream-combiner":                     "0.2.2",
+	"node_modules/stream-combiner":                      "0.2.2",
 	"node_modules/stream-combiner/node_modules/through": "2.3.8",
 	"node_modules/through":                              "2.2.7",
 }
