@@ -41,9 +41,12 @@ func commentSources(content []byte) []string {
 		off = i + len(anchor)
 		lo := bytes.LastIndexByte(content[max(0, i-200):i], '\n')
 		var w []byte
-		if lo >= 0 {
+		switch {
+		case lo >= 0:
 			w = content[max(0, i-200)+lo+1 : min(len(content), i+400)]
-		} else {
+		case i <= 200: // the first line
+			w = content[:min(len(content), i+400)]
+		default:
 			// Mid-line: a leading NUL keeps ^ from matching the window start.
 			w = append([]byte{0}, content[max(0, i-200):min(len(content), i+400)]...)
 		}

@@ -71,7 +71,7 @@ func moduleOf(source string) (module, bool) {
 // pnpmVersion reads the version of a .pnpm store folder name:
 // "lodash@4.17.15", "@scope+name@1.2.3", "name@1.0.0_peer@2.0.0".
 func pnpmVersion(dir string) string {
-	at := strings.LastIndex(dir, "@")
+	at := strings.IndexByte(dir[min(1, len(dir)):], '@') + 1 // past a scope's "@"
 	if at <= 0 {
 		return ""
 	}
