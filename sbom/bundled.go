@@ -18,6 +18,10 @@ import (
 // packages bundled into a JavaScript file.
 const PropEvidence = "fnaudit:evidence"
 
+// PropUnidentifiedBundle (BOM metadata, once per bundle) names a JavaScript
+// bundle fnaudit could not see into: its packages are unknown, not absent.
+const PropUnidentifiedBundle = "fnaudit:unidentifiedBundle"
+
 // bundledFoundBy names fnaudit's bundle cataloger in syft's package model.
 const bundledFoundBy = "fnaudit-jsbundle-cataloger"
 

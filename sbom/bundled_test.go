@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	cyclonedx "github.com/CycloneDX/cyclonedx-go"
@@ -122,6 +123,21 @@ func TestGenerateBundled(t *testing.T) {
 				t.Errorf("unidentified bundles %q, want %q", s.UnidentifiedBundles, wantUnid)
 			}
 			checkCycloneDXEvidence(t, s, tc.evidence, len(tc.want))
+			bom, err := s.CycloneDX()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := props(bom.Metadata.Properties, PropUnidentifiedBundle); !slices.Equal(got, wantUnid) {
+				t.Errorf("%s = %q, want %q", PropUnidentifiedBundle, got, wantUnid)
+			}
+			var table bytes.Buffer
+			if err := encodeTable(&table, s); err != nil {
+				t.Fatal(err)
+			}
+			line := "Unidentified bundle: /var/task/index.js (no source map or module comments: its packages are unknown)\n"
+			if strings.Contains(table.String(), line) != tc.unidentified {
+				t.Errorf("table:\n%s", table.String())
+			}
 		})
 	}
 }

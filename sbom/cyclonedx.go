@@ -120,6 +120,9 @@ func (s *SBOM) metadataProperties() []cyclonedx.Property {
 		}
 	}
 	props = append(props, cyclonedx.Property{Name: PropRuntime, Value: s.Runtime.String()})
+	for _, b := range s.UnidentifiedBundles {
+		props = append(props, cyclonedx.Property{Name: PropUnidentifiedBundle, Value: b})
+	}
 	for _, o := range s.Origins {
 		if o.Kind == artifact.OriginLayer {
 			props = append(props, cyclonedx.Property{Name: PropLayer, Value: fmt.Sprintf("%d %s %s", o.Index, o.Name, o.Digest)})
