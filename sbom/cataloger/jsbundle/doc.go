@@ -20,7 +20,19 @@
 // A bundle whose modules could not be listed (no map, no path comments:
 // minified or rollup output) is returned with Identified false. The caller
 // must report it as "cannot see into": packages found there by banners are
-// all that is known, and the rest is unknown, never clean.
+// all that is known, and the rest is unknown, never clean. What that means
+// for the gate (proposed): a warning naming each such bundle and their count
+// in the table and JSON; with fail_on_unversioned (or fail_on_empty) the
+// gate fails, since the bundle may hold any package at any version; a
+// lockfile shipped beside it is still matched through the "declared"
+// entries, so malware it names fails by default.
+//
+// A JavaScript file counts as a bundle when it has a source map or module
+// path comments, a bundler runtime helper (__webpack_require__, __commonJS,
+// commonjsGlobal, ...), or a line over 1000 bytes (minified output). A
+// short hand-written handler is none of these and yields nothing. Files
+// under node_modules are installed packages' own and are left to the
+// installed-package catalogers.
 //
 // The package does not import fnaudit's sbom package (sbom imports it); it
 // reads files through the small FS interface.

@@ -52,7 +52,7 @@ type Bundle struct {
 type Result struct {
 	Packages []Package
 	Bundles  []Bundle
-	// Lockfile is the lockfile versions came from, "" if none.
+	// Lockfiles are the lockfiles versions were looked up in.
 	Lockfiles []string
 }
 
