@@ -38,7 +38,7 @@ for z in testdata/bundles/*.zip; do
 	fi
 	if [ -x "$PEERS/osv-scanner" ]; then
 		osv=("$PEERS/osv-scanner" scan source --offline --offline-vulnerabilities
-			--experimental-plugins artifact,javascript/packagejson,javascript/packagelockjson --format json -r "$dir")
+			--experimental-plugins artifact,javascript/packagejson,javascript/packagelockjson --all-packages --format json -r "$dir")
 		OSV_SCALIBR_LOCAL_DB_CACHE_DIRECTORY=$work/db "${osv[@]}" > "$work/o.json" 2>/dev/null || true
 		op=$(jq '[.results[]?.packages[]?] | length' "$work/o.json")
 		ov=$(jq '[.results[]?.packages[]? | select((.package.version // "") != "")] | length' "$work/o.json")
