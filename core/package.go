@@ -49,3 +49,25 @@ func (p Package) Path() string {
 	}
 	return p.Paths[0]
 }
+
+// How a package was found, when not from its installed metadata
+// (Package.Evidence).
+const (
+	EvidenceLenient       = "lenient"
+	EvidenceSourceMap     = "sourcemap"
+	EvidenceBundleComment = "bundle-comment"
+	EvidenceBanner        = "banner"
+	EvidenceLockfile      = "lockfile"
+	EvidenceManifest      = "manifest"
+)
+
+// Bundled reports whether the package was seen inside a JavaScript bundle
+// (a source map, a module path comment or a version banner) rather than
+// installed.
+func Bundled(p Package) bool {
+	switch p.Evidence {
+	case EvidenceSourceMap, EvidenceBundleComment, EvidenceBanner:
+		return true
+	}
+	return false
+}

@@ -19,6 +19,7 @@ const (
 	PropCodeSha256   = "fnaudit:codeSha256"
 	PropRuntime      = "fnaudit:runtime"
 	PropLayer        = "fnaudit:layer"
+	PropEvidence     = "fnaudit:evidence"
 )
 
 // CodeSha256 is Lambda's form of a sha256 digest ("sha256:<hex>"): the

@@ -90,6 +90,12 @@ func matchPackage(pkg core.Package, recs []*osvschema.Vulnerability, versions ve
 		case hit:
 			seen[v.GetId()] = true
 			matched = append(matched, recordMatch{vuln: v, kind: kind, affected: entries})
+		case err != nil && pkg.Version == "" && core.Bundled(pkg) && errors.Is(err, errNoVersion):
+			// A package seen inside a bundle without a version is matched
+			// only against records that affect every version; the rest
+			// cannot be decided, and the report counts such packages
+			// (policy: fail_on_unversioned) instead of refusing the scan.
+			// An installed package without a usable version still refuses.
 		case err != nil:
 			errs = append(errs, fmt.Errorf("record %s: package %s %s %s at %s: %w",
 				v.GetId(), pkg.Ecosystem, pkg.Name, pkg.Version, pkg.Path(), err))

@@ -258,6 +258,21 @@ func TestUndecidableVersion(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "record GHSA-mh6f-8j2x-4483: package npm event-stream  at node_modules/event-stream") {
 		t.Errorf("error %v, want one naming GHSA-mh6f-8j2x-4483 and event-stream", err)
 	}
+	// Seen inside a bundle, the same packages are not refused: the records
+	// that need a version are left undecided (the report counts the
+	// package), and those about every version still match.
+	bundled := func(p core.Package) core.Package { p.Evidence = core.EvidenceBundleComment; return p }
+	fsB, err := Match(context.Background(), src, []core.Package{
+		bundled(npm("flatmap-stream", "", "/var/task/index.js")),
+		bundled(npm("event-stream", "", "/var/task/index.js")),
+	})
+	var idsB []string
+	for _, f := range fsB {
+		idsB = append(idsB, f.Package.Name+" "+f.PrimaryID())
+	}
+	if err != nil || !slices.Equal(idsB, []string{"flatmap-stream GHSA-mh6f-8j2x-4483", "flatmap-stream MAL-2025-20690"}) {
+		t.Errorf("bundled: findings %v, err %v", idsB, err)
+	}
 	// For flatmap-stream both records say introduced 0 and nothing else:
 	// every version, so no version is needed.
 	var ids []string

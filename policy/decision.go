@@ -91,6 +91,8 @@ type Input struct {
 	// Provenance is the verification result, nil when none was given.
 	Provenance *provenance.Result
 	Now        time.Time
+	// Visibility is what the scan could not see into (bundles).
+	Visibility Visibility
 }
 
 // Evaluate decides. Every finding gets a verdict and a reason; the gate
@@ -111,6 +113,7 @@ func (p *Policy) Evaluate(in Input) *Decision {
 			d.Pass = false
 		}
 	}
+	p.judgeVisibility(in.Visibility, d)
 	return d
 }
 

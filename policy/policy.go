@@ -33,6 +33,10 @@ type Policy struct {
 	// IgnoreUnreachable lets Go findings whose vulnerable symbols are not in
 	// the binary pass.
 	IgnoreUnreachable bool `yaml:"ignore_unreachable"`
+	// FailOnUnversioned fails the gate when a bundle holds packages whose
+	// version could not be found, or a bundle's modules could not be seen
+	// at all: only records about every version were matched against them.
+	FailOnUnversioned bool `yaml:"fail_on_unversioned"`
 	// Exceptions suppress named findings until a date.
 	Exceptions []Exception `yaml:"exceptions"`
 	// VEX lists OpenVEX documents (paths relative to the policy file) whose

@@ -66,6 +66,9 @@ func componentProperties(p core.Package) []cyclonedx.Property {
 	if p.ShadowedBy != "" {
 		props = append(props, cyclonedx.Property{Name: core.PropShadowedBy, Value: p.ShadowedBy})
 	}
+	if p.Evidence != "" {
+		props = append(props, cyclonedx.Property{Name: core.PropEvidence, Value: p.Evidence})
+	}
 	return props
 }
 

@@ -81,6 +81,9 @@ func packageProperties(p Package) []cyclonedx.Property {
 	if p.ShadowedBy != "" {
 		props = append(props, cyclonedx.Property{Name: PropShadowedBy, Value: p.ShadowedBy})
 	}
+	if p.Evidence != "" {
+		props = append(props, cyclonedx.Property{Name: PropEvidence, Value: p.Evidence})
+	}
 	return props
 }
 
@@ -116,6 +119,9 @@ func (s *SBOM) metadataProperties() []cyclonedx.Property {
 		}
 	}
 	props = append(props, cyclonedx.Property{Name: PropRuntime, Value: s.Runtime.String()})
+	for _, b := range s.UnidentifiedBundles {
+		props = append(props, cyclonedx.Property{Name: PropUnidentifiedBundle, Value: b})
+	}
 	for _, o := range s.Origins {
 		if o.Kind == artifact.OriginLayer {
 			props = append(props, cyclonedx.Property{Name: PropLayer, Value: fmt.Sprintf("%d %s %s", o.Index, o.Name, o.Digest)})

@@ -166,6 +166,7 @@ func decodeCycloneDX(path string, raw []byte) (*SBOM, error) {
 			}
 			p.ShadowedBy = prop(c.Properties, PropShadowedBy)
 			p.Licenses = cdxLicenses(c.Licenses)
+			p.Evidence = prop(c.Properties, PropEvidence)
 			if !seen[p.Origin] {
 				seen[p.Origin] = true
 				out.Origins = append(out.Origins, p.Origin)

@@ -26,6 +26,8 @@ type SBOM struct {
 	Runtime  artifact.Runtime  `json:"runtime"`
 	Origins  []artifact.Origin `json:"origins"`
 	Packages []Package         `json:"packages"`
+	// UnidentifiedBundles are JavaScript bundles fnaudit could not see into.
+	UnidentifiedBundles []string `json:"unidentifiedBundles,omitempty"`
 
 	// syft is the cataloging result reduced to Packages (same order), for
 	// syft's format helpers; nil only for an SBOM assembled by hand.
@@ -84,6 +86,9 @@ func Generate(ctx context.Context, d *artifact.Deployment, opts Options) (*SBOM,
 		return f.Origin(), true
 	}, false)
 	markLoaded(out.Packages, d.Runtime)
+	if err := addBundled(out, d); err != nil {
+		return nil, err
+	}
 	out.Runtime.Language = bootstrapLanguage(out)
 	return out, nil
 }

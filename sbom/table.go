@@ -17,7 +17,11 @@ func encodeTable(w io.Writer, s *SBOM) error {
 		fmt.Fprintf(w, "Digest:  %s\n", s.Digest)
 	}
 	fmt.Fprintf(w, "Runtime: %s\n", s.Runtime)
-	fmt.Fprintf(w, "Packages: %d\n\n", len(s.Packages))
+	fmt.Fprintf(w, "Packages: %d\n", len(s.Packages))
+	for _, b := range s.UnidentifiedBundles {
+		fmt.Fprintf(w, "Unidentified bundle: %s (no source map or module comments: its packages are unknown)\n", b)
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ORIGIN\tECOSYSTEM\tNAME\tVERSION\tLOADED\tPATH")
 	for _, o := range orderedOrigins(s) {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/fnaudit/fnaudit/core"
 	"github.com/fnaudit/fnaudit/match"
 	"github.com/fnaudit/fnaudit/policy"
 	"github.com/fnaudit/fnaudit/report"
@@ -112,12 +113,28 @@ func (e *Engine) Scan(ctx context.Context, req Request) (*Result, error) {
 	decision := pol.Evaluate(policy.Input{
 		Findings: findings, VEX: vexDocs, Provenance: prov, Now: now,
 		ArtifactDigest: s.Digest, ArtifactName: filepath.Base(req.Target), VEXMatchNames: req.VEXMatchNames,
+		Visibility: visibility(s),
 	})
 	rep := report.New(report.Input{
 		Target: s.Target, Kind: s.Kind, Digest: s.Digest, Runtime: s.Runtime.String(),
 		Origins: s.Origins, Packages: s.Packages,
 		Decision: decision, Database: db, Tool: e.cfg.Tool, Now: now,
 	})
+	for _, b := range s.UnidentifiedBundles {
+		warnings = append(warnings, fmt.Sprintf("cannot see into bundle %s: no source map, module comment or lockfile names its modules", b))
+	}
 	sw.lap("policy+report")
 	return &Result{Report: rep, SBOM: s, Findings: findings, Decision: decision, Warnings: warnings, Timings: sw.timings}, nil
+}
+
+// visibility is what the scan could not see: bundled packages without a
+// version, and bundles nothing names the modules of.
+func visibility(s *sbom.SBOM) policy.Visibility {
+	v := policy.Visibility{UnidentifiedBundles: s.UnidentifiedBundles}
+	for _, p := range s.Packages {
+		if p.Version == "" && core.Bundled(p) {
+			v.Unversioned++
+		}
+	}
+	return v
 }
