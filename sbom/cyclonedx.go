@@ -82,6 +82,12 @@ func packageProperties(p Package) []cyclonedx.Property {
 	if p.ShadowedBy != "" {
 		props = append(props, cyclonedx.Property{Name: PropShadowedBy, Value: p.ShadowedBy})
 	}
+	if p.Evidence != "" {
+		props = append(props, cyclonedx.Property{Name: PropEvidence, Value: p.Evidence})
+	}
+	if p.Declared {
+		props = append(props, cyclonedx.Property{Name: PropDeclared, Value: "true"})
+	}
 	return props
 }
 

@@ -49,6 +49,8 @@ const (
 	PropPath         = "fnaudit:path"
 	PropLoaded       = "fnaudit:loaded"
 	PropShadowedBy   = "fnaudit:shadowedBy"
+	PropEvidence     = "fnaudit:evidence"
+	PropDeclared     = "fnaudit:declared"
 	PropDigest       = "fnaudit:digest"
 	PropCodeSha256   = "fnaudit:codeSha256"
 	PropRuntime      = "fnaudit:runtime"

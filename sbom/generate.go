@@ -78,7 +78,11 @@ func Generate(ctx context.Context, d *artifact.Deployment, opts Options) (*SBOM,
 		}
 		return f.Origin(), true
 	}, false)
+	if err := out.addNodePackages(d, s); err != nil {
+		return nil, err
+	}
 	markLoaded(out.Packages, d.Runtime)
+	sortPackages(out.Packages, out.syftIDs)
 	out.Runtime.Language = bootstrapLanguage(out)
 	return out, nil
 }

@@ -28,6 +28,18 @@ type Package struct {
 	// ShadowedBy is the path of the copy the runtime loads instead, when
 	// Loaded is false.
 	ShadowedBy string `json:"shadowedBy,omitempty"`
+	// Evidence says how fnaudit knows of the package when syft's own
+	// cataloger did not report it: EvidenceLenient (a metadata file syft
+	// rejected, read for name and version alone), EvidenceLockfile (a folder
+	// with no package.json, versioned by node_modules/.package-lock.json, or
+	// a declared lockfile entry), EvidenceFolder (a package folder with
+	// nothing to version it), EvidenceManifest (a declared manifest entry).
+	// Empty for packages syft catalogued.
+	Evidence string `json:"evidence,omitempty"`
+	// Declared marks an entry of a manifest or lockfile shipped in the
+	// deployment that is neither installed nor bundled: matched and
+	// reported, never loaded (Loaded is false), passing by default.
+	Declared bool `json:"declared,omitempty"`
 	// Type is syft's package type (npm, python, java-archive, go-module, ...),
 	// kept for encoders.
 	Type string `json:"type"`
@@ -40,3 +52,11 @@ func (p Package) Path() string {
 	}
 	return p.Paths[0]
 }
+
+// Evidence kinds (Package.Evidence, CycloneDX property fnaudit:evidence).
+const (
+	EvidenceLenient  = "lenient"
+	EvidenceLockfile = "lockfile"
+	EvidenceFolder   = "folder"
+	EvidenceManifest = "manifest"
+)
