@@ -81,6 +81,9 @@ func Generate(ctx context.Context, d *artifact.Deployment, opts Options) (*SBOM,
 	if err := out.addNodePackages(d, s); err != nil {
 		return nil, err
 	}
+	if err := out.addRejected(d, s, src.resolver); err != nil {
+		return nil, err
+	}
 	markLoaded(out.Packages, d.Runtime)
 	sortPackages(out.Packages, out.syftIDs)
 	out.Runtime.Language = bootstrapLanguage(out)

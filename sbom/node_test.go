@@ -149,7 +149,7 @@ func TestSymlinkedPackage(t *testing.T) {
 	t.Run("directory folder link", func(t *testing.T) {
 		dir := t.TempDir()
 		writeTree(t, dir, map[string]string{
-			"index.js":                          "require('flatmap-stream')",
+			"index.js":                           "require('flatmap-stream')",
 			"vendor/flatmap-stream/package.json": real,
 		})
 		if err := os.MkdirAll(filepath.Join(dir, "node_modules"), 0o755); err != nil {
