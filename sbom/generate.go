@@ -25,6 +25,9 @@ type SBOM struct {
 	Runtime  artifact.Runtime  `json:"runtime"`
 	Origins  []artifact.Origin `json:"origins"`
 	Packages []Package         `json:"packages"`
+	// Searched says where Generate looked (nil for a decoded SBOM), so an
+	// empty SBOM can say why (EmptyWarning).
+	Searched *Search `json:"searched,omitempty"`
 
 	// syft is the cataloging result reduced to Packages (same order), for
 	// syft's format helpers; nil only for an SBOM assembled by hand.
@@ -84,8 +87,14 @@ func Generate(ctx context.Context, d *artifact.Deployment, opts Options) (*SBOM,
 	if err := out.addRejected(d, s, src.resolver); err != nil {
 		return nil, err
 	}
+	// Declared entries are whatever no other evidence listed: keep this
+	// after every cataloger.
+	if err := out.addDeclared(d); err != nil {
+		return nil, err
+	}
 	markLoaded(out.Packages, d.Runtime)
 	sortPackages(out.Packages, out.syftIDs)
+	out.Searched = newSearch(d)
 	out.Runtime.Language = bootstrapLanguage(out)
 	return out, nil
 }
