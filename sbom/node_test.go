@@ -222,3 +222,43 @@ func TestPackagesOutsideNodeModules(t *testing.T) {
 			pkgRow{Name: "flatmap-stream", Paths: []string{"/var/task/node_modules/flatmap-stream"}, Evidence: EvidenceFolder, Loaded: true})
 	})
 }
+
+// TestLenientPackagesEncode: packages fnaudit lists itself reach CycloneDX
+// (with fnaudit:evidence and fnaudit:declared) and SPDX like syft's.
+func TestLenientPackagesEncode(t *testing.T) {
+	real := flatmapPackageJSON(t)
+	fn := zt.Write(t, t.TempDir(), "function.zip",
+		zt.File("node_modules/flatmap-stream/package.json", "\xef\xbb\xbf"+real),
+		zt.File("node_modules/lodash/package.json", realLodashPackageJSON(t)),
+		zt.File("package-lock.json", `{"lockfileVersion":3,"packages":{"":{},"node_modules/event-stream":{"version":"3.3.6"}}}`))
+	s := generateFile(t, fn)
+	bom, err := s.CycloneDX()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, c := range *bom.Components {
+		props := []string{c.PackageURL}
+		for _, p := range *c.Properties {
+			if p.Name == PropEvidence || p.Name == PropDeclared || p.Name == PropLoaded {
+				props = append(props, p.Name+"="+p.Value)
+			}
+		}
+		got[c.Name+"@"+c.Version] = strings.Join(props, " ")
+	}
+	want := map[string]string{
+		"flatmap-stream@0.1.1": "pkg:npm/flatmap-stream@0.1.1 fnaudit:loaded=true fnaudit:evidence=lenient",
+		"lodash@4.17.15":       "pkg:npm/lodash@4.17.15 fnaudit:loaded=true",
+		"event-stream@3.3.6":   "pkg:npm/event-stream@3.3.6 fnaudit:loaded=false fnaudit:evidence=lockfile fnaudit:declared=true",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("components\n got %v\nwant %v", got, want)
+	}
+	doc, err := s.SPDX()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Packages) < 3 {
+		t.Errorf("SPDX packages: %d", len(doc.Packages))
+	}
+}
