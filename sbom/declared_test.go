@@ -67,3 +67,23 @@ func TestEmptySBOMWarns(t *testing.T) {
 		t.Errorf("warning on a non-empty SBOM: %q", w)
 	}
 }
+
+// TestWarnings: the lines the CLI prints beside the table.
+func TestWarnings(t *testing.T) {
+	fn := zt.Write(t, t.TempDir(), "function.zip",
+		zt.File("node_modules/flatmap-stream/package.json", "\xef\xbb\xbf"+flatmapPackageJSON(t)),
+		zt.File("node_modules/.package-lock.json", `{"lockfileVersion":3,"packages":{"node_modules/split":{"version":"0.3.3"}}}`),
+		zt.File("node_modules/split/index.js", "module.exports = 1"),
+		zt.File("node_modules/through/index.js", "module.exports = 1"),
+		zt.File("package.json", `{"dependencies":{"aws-sdk":"^2.1000.0"}}`))
+	got := generateFile(t, fn).Warnings()
+	want := []string{
+		"1 package(s) read leniently from metadata syft rejected: flatmap-stream@0.1.1 at /var/task/node_modules/flatmap-stream",
+		"1 package(s) versioned from node_modules/.package-lock.json (no package.json): split@0.3.3 at /var/task/node_modules/split",
+		"1 package(s) known by folder name only (no package.json, no lockfile entry): through@(no version) at /var/task/node_modules/through",
+		"1 package(s) declared in a shipped manifest or lockfile but not installed (declared, not shipped): aws-sdk@(no version)",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings\n got %q\nwant %q", got, want)
+	}
+}

@@ -34,6 +34,7 @@ type nodeDir struct {
 // package.json (Node loads its index.js all the same) is listed too.
 func nodePackageDirs(d *artifact.Deployment) []nodeDir {
 	seen := map[string]bool{}
+	checked := map[string]bool{} // /var/task/<name> folders already looked at
 	var out []nodeDir
 	add := func(dir string, f *artifact.File) {
 		if !seen[dir] {
@@ -55,7 +56,8 @@ func nodePackageDirs(d *artifact.Deployment) []nodeDir {
 			}
 		}
 		if rest, ok := strings.CutPrefix(p, artifact.TaskRoot+"/"); ok && !strings.HasPrefix(rest, "node_modules/") {
-			if dir, ok := packageDirAt(p, len(artifact.TaskRoot)+1); ok && (dir != p || (f.IsSymlink() && d.IsDir(p))) {
+			if dir, ok := packageDirAt(p, len(artifact.TaskRoot)+1); ok && !checked[dir] && (dir != p || (f.IsSymlink() && d.IsDir(p))) {
+				checked[dir] = true
 				if _, _, hasManifest := d.Resolve(dir + "/package.json"); hasManifest {
 					add(dir, f)
 				}
