@@ -28,6 +28,12 @@ func FuzzPackageJSONInZip(f *testing.F) {
 	f.Add([]byte(strings.Replace(real, `"license"`, `"x": `+strings.Repeat("[", 200)+strings.Repeat("]", 200)+`, "license"`, 1)))
 	f.Add([]byte(`{}`))
 	f.Add([]byte(``))
+	// Each worker builds syft's license scanner once, here: under the
+	// fuzzer's instrumentation it takes longer than the 10 s after which a
+	// worker is taken for hung.
+	if _, err := withLicenseScanner(context.Background()); err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, pj []byte) {
 		fn := zt.Write(t, t.TempDir(), "function.zip",
 			zt.File("index.js", "require('flatmap-stream')"),
