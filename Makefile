@@ -17,7 +17,8 @@ FUZZ_TARGETS := \
 	./feeds:FuzzParseBlockList \
 	./feeds:FuzzNormalizeName \
 	./feeds:FuzzReadZip \
-	./match:FuzzRangeEvaluator
+	./match:FuzzRangeEvaluator \
+	./sbom:FuzzPackageJSONInZip
 
 .PHONY: all build test lint fuzz bench demo tools clean
 

@@ -34,8 +34,12 @@ type Package struct {
 	Licenses []string `json:"licenses,omitempty"`
 	// Evidence says how a package was found when not from its installed
 	// metadata as syft reads it: "lenient" (metadata syft rejected, read for
-	// name and version alone), "sourcemap", "bundle-comment", "lockfile",
-	// "banner" (inside a bundle), "manifest". Empty for the ordinary case.
+	// name and version alone), "lockfile" (a folder with no package.json
+	// versioned by node_modules/.package-lock.json, or a declared lockfile
+	// entry), "folder" (a package folder with nothing to version it),
+	// "manifest" (a declared manifest entry), or "sourcemap",
+	// "bundle-comment", "banner" (inside a bundle). Empty for the ordinary
+	// case.
 	Evidence string `json:"evidence,omitempty"`
 	// Declared marks a package a manifest or lockfile in the artifact names
 	// but that is neither installed nor bundled.
@@ -59,6 +63,7 @@ const (
 	EvidenceBanner        = "banner"
 	EvidenceLockfile      = "lockfile"
 	EvidenceManifest      = "manifest"
+	EvidenceFolder        = "folder"
 )
 
 // Bundled reports whether the package was seen inside a JavaScript bundle

@@ -20,6 +20,7 @@ const (
 	PropRuntime      = "fnaudit:runtime"
 	PropLayer        = "fnaudit:layer"
 	PropEvidence     = "fnaudit:evidence"
+	PropDeclared     = "fnaudit:declared"
 )
 
 // CodeSha256 is Lambda's form of a sha256 digest ("sha256:<hex>"): the

@@ -26,6 +26,7 @@ const (
 	ReasonVEX              = "vex"             // passes: a VEX statement says not_affected / fixed
 	ReasonShadowed         = "shadowed"        // passes: the runtime loads another copy
 	ReasonUnreachable      = "unreachable"     // passes: Go symbols not in the binary
+	ReasonDeclared         = "declared"        // passes: declared, not shipped
 )
 
 // Result is the gate's verdict on one finding, with its reason.
@@ -52,12 +53,21 @@ type ProvenanceResult struct {
 	Detail   string             `json:"detail"`
 }
 
+// EmptyResult is the gate's view of an SBOM with no installed package: a
+// warning, or a failure under fail_on_empty.
+type EmptyResult struct {
+	Fails  bool   `json:"fails"`
+	Detail string `json:"detail"`
+}
+
 // Decision is the gate's answer.
 type Decision struct {
 	Pass       bool              `json:"pass"`
 	FailOn     match.Severity    `json:"failOn"`
 	Results    []Result          `json:"results"`
 	Provenance *ProvenanceResult `json:"provenance,omitempty"`
+	// Empty is set when the SBOM listed no installed package.
+	Empty *EmptyResult `json:"empty,omitempty"`
 	// Notes tell what the user should know about the policy itself
 	// (exceptions that expired).
 	Notes []string `json:"notes,omitempty"`
@@ -93,6 +103,9 @@ type Input struct {
 	Now        time.Time
 	// Visibility is what the scan could not see into (bundles).
 	Visibility Visibility
+	// Empty is the SBOM's warning when it lists no installed package
+	// (sbom.SBOM.EmptyWarning), "" otherwise.
+	Empty string
 }
 
 // Evaluate decides. Every finding gets a verdict and a reason; the gate
@@ -104,6 +117,12 @@ func (p *Policy) Evaluate(in Input) *Decision {
 		r := p.judge(f, in, expiredNoted, d)
 		d.Results = append(d.Results, r)
 		if r.Fails {
+			d.Pass = false
+		}
+	}
+	if in.Empty != "" {
+		d.Empty = &EmptyResult{Fails: p.FailOnEmpty, Detail: in.Empty}
+		if p.FailOnEmpty {
 			d.Pass = false
 		}
 	}
@@ -155,7 +174,15 @@ func (p *Policy) judge(f match.Finding, in Input, expiredNoted map[int]bool, d *
 			return r
 		}
 	}
-	if !f.Package.Loaded && !p.FailOnShadowed {
+	// A package only a shipped manifest or lockfile names is not deployed
+	// (devDependencies, the runtime's AWS SDK); malware among them failed
+	// above.
+	if f.Package.Declared && !p.FailOnDeclared {
+		r.Reason = ReasonDeclared
+		r.Detail = "declared, not shipped: named in " + f.Package.Path() + " but not installed (set fail_on_declared to fail on these)"
+		return r
+	}
+	if !f.Package.Loaded && !f.Package.Declared && !p.FailOnShadowed {
 		r.Reason = ReasonShadowed
 		r.Detail = "not loaded: the runtime loads " + cmp.Or(f.Package.ShadowedBy, "no copy at this path") + " instead"
 		return r

@@ -30,6 +30,13 @@ type Policy struct {
 	// FailOnShadowed makes findings in copies the runtime does not load (a
 	// layer's package under the function's own) count like the others.
 	FailOnShadowed bool `yaml:"fail_on_shadowed"`
+	// FailOnDeclared makes findings in packages a shipped manifest or
+	// lockfile names but the deployment does not install (sbom.Package
+	// Declared) count like the others. Malicious ones always fail.
+	FailOnDeclared bool `yaml:"fail_on_declared"`
+	// FailOnEmpty fails the gate when the SBOM lists no installed package
+	// (Input.Empty); the CLI's --fail-on-empty sets it.
+	FailOnEmpty bool `yaml:"fail_on_empty"`
 	// IgnoreUnreachable lets Go findings whose vulnerable symbols are not in
 	// the binary pass.
 	IgnoreUnreachable bool `yaml:"ignore_unreachable"`

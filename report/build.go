@@ -40,7 +40,7 @@ func New(in Input) *Report {
 			Origins:    in.Origins,
 		},
 		Database: in.Database,
-		Gate:     Gate{Pass: d.Pass, FailOn: d.FailOn, Failing: d.Failing(), Notes: d.Notes},
+		Gate:     Gate{Pass: d.Pass, FailOn: d.FailOn, Failing: d.Failing(), Notes: gateNotes(d)},
 		Findings: make([]Finding, 0, len(d.Results)),
 		Packages: len(in.Packages),
 		SBOM:     &SBOM{Packages: in.Packages},
@@ -72,6 +72,7 @@ func finding(res policy.Result) Finding {
 			Ecosystem: f.Package.Ecosystem, Name: f.Package.Name, Version: f.Package.Version,
 			PURL: f.Package.PURL, Path: f.Package.Path(), Origin: f.Package.Origin,
 			Loaded: f.Package.Loaded, ShadowedBy: f.Package.ShadowedBy,
+			Evidence: f.Package.Evidence, Declared: f.Package.Declared,
 		},
 		FixedIn:          f.FixedIn,
 		Reachable:        f.Reachable,
@@ -83,4 +84,17 @@ func finding(res policy.Result) Finding {
 		out.Gate.Exception = &Exception{ID: e.ID, Package: e.Package, Until: e.Until.String(), Reason: e.Reason, Expired: res.ExceptionExpired}
 	}
 	return out
+}
+
+// gateNotes are the decision's notes, with an empty SBOM's warning first:
+// a gate that saw no package must say so wherever it is read.
+func gateNotes(d *policy.Decision) []string {
+	if d.Empty == nil {
+		return d.Notes
+	}
+	note := d.Empty.Detail
+	if d.Empty.Fails {
+		note = "fail_on_empty: " + note
+	}
+	return append([]string{note}, d.Notes...)
 }

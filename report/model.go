@@ -116,6 +116,10 @@ type Package struct {
 	Origin     core.Origin `json:"origin"`
 	Loaded     bool        `json:"loaded"`
 	ShadowedBy string      `json:"shadowedBy,omitempty"`
+	// Evidence and Declared say how the package was found when not from
+	// its installed metadata (core.Package).
+	Evidence string `json:"evidence,omitempty"`
+	Declared bool   `json:"declared,omitempty"`
 }
 
 // Verdict is why a finding fails or passes the gate.

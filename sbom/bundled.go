@@ -10,14 +10,8 @@ import (
 	"github.com/anchore/syft/syft/pkg"
 
 	"github.com/fnaudit/fnaudit/artifact"
-	"github.com/fnaudit/fnaudit/core"
 	"github.com/fnaudit/fnaudit/sbom/cataloger/jsbundle"
 )
-
-// PropEvidence says how a package was found when it was not installed
-// metadata: "sourcemap", "bundle-comment", "lockfile" or "banner" for npm
-// packages bundled into a JavaScript file.
-const PropEvidence = core.PropEvidence
 
 // PropUnidentifiedBundle (BOM metadata, once per bundle) names a JavaScript
 // bundle fnaudit could not see into: its packages are unknown, not absent.

@@ -92,11 +92,13 @@ func toPackage(p pkg.Package, distro *linux.Release, decoded bool) (Package, str
 	}
 	switch p.Type {
 	case pkg.NpmPkg:
-		dir := path.Dir(where)
-		if !decoded && !isNodeModulesDir(dir) {
+		if !decoded {
+			// Generate lists every Node package folder itself, at the path
+			// require() resolves (addNodePackages), taking syft's reading
+			// of each package.json where it has one.
 			return Package{}, "", false
 		}
-		fp.Paths = []string{dir}
+		fp.Paths = []string{path.Dir(where)}
 	case pkg.PythonPkg:
 		fp.Paths = []string{pythonMetadataDir(where)}
 	case pkg.JavaPkg, pkg.JenkinsPluginPkg:
@@ -134,17 +136,6 @@ func primaryLocation(p pkg.Package) file.Location {
 		return locs[0]
 	}
 	return file.Location{}
-}
-
-// isNodeModulesDir reports whether dir is an installed package's directory:
-// node_modules/<name> or node_modules/@scope/<name>. Other package.json files
-// (the function's own, fixtures inside packages) are not installed packages.
-func isNodeModulesDir(dir string) bool {
-	parent := path.Dir(dir)
-	if path.Base(parent) == "node_modules" {
-		return true
-	}
-	return strings.HasPrefix(path.Base(parent), "@") && path.Base(path.Dir(parent)) == "node_modules"
 }
 
 // pythonMetadataDir is the .dist-info / .egg-info directory holding a

@@ -84,6 +84,9 @@ func packageProperties(p Package) []cyclonedx.Property {
 	if p.Evidence != "" {
 		props = append(props, cyclonedx.Property{Name: PropEvidence, Value: p.Evidence})
 	}
+	if p.Declared {
+		props = append(props, cyclonedx.Property{Name: PropDeclared, Value: "true"})
+	}
 	return props
 }
 

@@ -37,4 +37,6 @@ const (
 	PropCodeSha256   = core.PropCodeSha256
 	PropRuntime      = core.PropRuntime
 	PropLayer        = core.PropLayer
+	PropEvidence     = core.PropEvidence
+	PropDeclared     = core.PropDeclared
 )

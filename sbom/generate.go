@@ -28,6 +28,9 @@ type SBOM struct {
 	Packages []Package         `json:"packages"`
 	// UnidentifiedBundles are JavaScript bundles fnaudit could not see into.
 	UnidentifiedBundles []string `json:"unidentifiedBundles,omitempty"`
+	// Searched says where Generate looked (nil for a decoded SBOM), so an
+	// empty SBOM can say why (EmptyWarning).
+	Searched *Search `json:"searched,omitempty"`
 
 	// syft is the cataloging result reduced to Packages (same order), for
 	// syft's format helpers; nil only for an SBOM assembled by hand.
@@ -85,10 +88,23 @@ func Generate(ctx context.Context, d *artifact.Deployment, opts Options) (*SBOM,
 		}
 		return f.Origin(), true
 	}, false)
-	markLoaded(out.Packages, d.Runtime)
+	if err := out.addNodePackages(d, s); err != nil {
+		return nil, err
+	}
+	if err := out.addRejected(d, s, src.resolver); err != nil {
+		return nil, err
+	}
 	if err := addBundled(out, d); err != nil {
 		return nil, err
 	}
+	// Declared entries are whatever no other evidence listed: keep this
+	// after every cataloger.
+	if err := out.addDeclared(d); err != nil {
+		return nil, err
+	}
+	markLoaded(out.Packages, d.Runtime)
+	sortPackages(out.Packages, out.syftIDs)
+	out.Searched = newSearch(d)
 	out.Runtime.Language = bootstrapLanguage(out)
 	return out, nil
 }

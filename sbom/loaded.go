@@ -32,7 +32,8 @@ var (
 // markLoaded decides for each package whether the runtime would load that
 // copy, following Lambda's search paths:
 //   - Node: /var/task/node_modules, then /opt/nodejs/nodeNN/node_modules, then
-//     /opt/nodejs/node_modules (NODE_PATH of the Lambda Node runtimes);
+//     /opt/nodejs/node_modules, then /var/task itself (NODE_PATH of the
+//     Lambda Node runtimes), by exact folder name;
 //   - Python: /var/task, then /opt/python/lib/pythonX.Y/site-packages, then
 //     /opt/python (sys.path);
 //   - Java: /var/task/lib, then /opt/java/lib (the classpath; first wins).
@@ -55,11 +56,19 @@ func markLoaded(pkgs []Package, rt artifact.Runtime) {
 	var candidates []placed
 	for i := range pkgs {
 		p := &pkgs[i]
+		if p.Declared {
+			continue // not installed: never loaded, never shadows
+		}
 		root, name, ok := placeOf(p, rt)
 		if !ok {
 			continue
 		}
-		key := p.Ecosystem + "\x00" + core.NormalizeName(p.Ecosystem, name)
+		// Node finds a package by its folder name, byte for byte: Linux is
+		// case-sensitive, so node_modules/LODASH does not hide lodash.
+		if p.Ecosystem != EcosystemNPM {
+			name = core.NormalizeName(p.Ecosystem, name)
+		}
+		key := p.Ecosystem + "\x00" + name
 		candidates = append(candidates, placed{i: i, key: key, root: root})
 		if root.offPath {
 			continue
@@ -112,7 +121,17 @@ func placeOf(p *Package, rt artifact.Runtime) (searchRoot, string, bool) {
 // nested copies are decided by markNestedNode.
 func nodePlace(pkgPath string, rt artifact.Runtime) (searchRoot, string, bool) {
 	dir, name, ok := splitNodeModules(pkgPath)
-	if !ok || strings.Contains(name, "/node_modules/") {
+	if !ok {
+		// /var/task closes Lambda's NODE_PATH: /var/task/<name> loads
+		// when no node_modules copy comes first.
+		if rest, under := strings.CutPrefix(pkgPath, artifact.TaskRoot+"/"); under && !strings.Contains(rest, "/node_modules/") {
+			if d, ok := packageDirAt(pkgPath, len(artifact.TaskRoot)+1); ok && d == pkgPath {
+				return searchRoot{dir: artifact.TaskRoot, rank: 3}, rest, true
+			}
+		}
+		return searchRoot{}, "", false
+	}
+	if strings.Contains(name, "/node_modules/") {
 		return searchRoot{}, "", false
 	}
 	switch {

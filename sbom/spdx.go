@@ -59,6 +59,9 @@ func (s *SBOM) SPDX() (*spdx.Document, error) {
 		if p.Evidence != "" {
 			note(PropEvidence, p.Evidence)
 		}
+		if p.Declared {
+			note(PropDeclared, "true")
+		}
 	}
 	doc.DocumentComment = fmt.Sprintf("fnaudit SBOM of %s (%s), runtime %s", s.Target, s.Digest, s.Runtime)
 	return doc, nil

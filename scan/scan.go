@@ -93,6 +93,7 @@ func (e *Engine) Scan(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	warnings = append(warnings, covWarn...)
+	warnings = append(warnings, s.Warnings()...)
 
 	findings, err := match.Match(ctx, e.store, s.Packages)
 	if err != nil {
@@ -113,7 +114,7 @@ func (e *Engine) Scan(ctx context.Context, req Request) (*Result, error) {
 	decision := pol.Evaluate(policy.Input{
 		Findings: findings, VEX: vexDocs, Provenance: prov, Now: now,
 		ArtifactDigest: s.Digest, ArtifactName: filepath.Base(req.Target), VEXMatchNames: req.VEXMatchNames,
-		Visibility: visibility(s),
+		Visibility: visibility(s), Empty: s.EmptyWarning(),
 	})
 	rep := report.New(report.Input{
 		Target: s.Target, Kind: s.Kind, Digest: s.Digest, Runtime: s.Runtime.String(),
