@@ -22,6 +22,7 @@ const (
 	ReasonVEX         = "vex"              // passes: a VEX statement says not_affected / fixed
 	ReasonShadowed    = "shadowed"         // passes: the runtime loads another copy
 	ReasonUnreachable = "unreachable"      // passes: Go symbols not in the binary
+	ReasonNoFix       = "no-fix"           // passes: no fixed version known, and only_fixed
 )
 
 // Result is the gate's verdict on one finding, with its reason.
@@ -95,6 +96,7 @@ func (p *Policy) Evaluate(in Input) *Decision {
 			d.Pass = false
 		}
 	}
+	d.Notes = append(d.Notes, p.exceptionNotes(d.Results, in.Now)...)
 	if pr := p.judgeProvenance(in.Provenance); pr != nil {
 		d.Provenance = pr
 		if pr.Fails {
@@ -142,6 +144,11 @@ func (p *Policy) judge(f match.Finding, in Input, expiredNoted map[int]bool, d *
 			return r
 		}
 	}
+	if p.OnlyFixed && f.FixedIn == "" {
+		r.Reason = ReasonNoFix
+		r.Detail = "no fixed version is known (only_fixed / --only-fixed)"
+		return r
+	}
 	if !f.Package.Loaded && !p.FailOnShadowed {
 		r.Reason = ReasonShadowed
 		r.Detail = "not loaded: the runtime loads " + cmp.Or(f.Package.ShadowedBy, "no copy at this path") + " instead"
@@ -157,6 +164,9 @@ func (p *Policy) judge(f match.Finding, in Input, expiredNoted map[int]bool, d *
 		r.Fails, r.Reason, r.Detail = true, ReasonUnknown, "no severity rating, and fail_on_unknown is set"
 	case f.Severity == match.SeverityUnknown:
 		r.Reason, r.Detail = ReasonUnrated, "no severity rating (set fail_on_unknown to fail on these)"
+	case p.FailOn == match.SeverityNone:
+		r.Reason = ReasonBelow
+		r.Detail = fmt.Sprintf("severity %s: fail_on none fails on no severity", f.Severity)
 	case f.Severity.Rank() >= p.FailOn.Rank():
 		r.Fails, r.Reason = true, ReasonSeverity
 		r.Detail = fmt.Sprintf("severity %s is at or above fail_on %s", f.Severity, p.FailOn)

@@ -136,7 +136,7 @@ Default ecosystems: ` + strings.Join(feeds.DefaultEcosystems, ", ") + `.`,
 				Source:      source,
 				Ecosystems:  ecosystems,
 				MaxAttempts: maxAttempts,
-				UserAgent:   "fnaudit/" + version(),
+				UserAgent:   "fnaudit/" + toolVersion(),
 			}
 			var bars *mpb.Progress
 			if showProgress(g) {
