@@ -201,10 +201,10 @@ func TestFailOnNoneAndOnlyFixed(t *testing.T) {
 
 func TestPolicyFileErrors(t *testing.T) {
 	for doc, want := range map[string]string{
-		"fail_on: severe":                                  "fail_on: unknown severity",
-		"fial_on: high":                                    "line 1: unknown key fial_on, did you mean fail_on",
-		"failOn: high":                                     "line 1: unknown key failOn, did you mean fail_on",
-		"exceptions:\n  - {id: X, untill: 2026-01-01}":      "line 2: unknown key untill, did you mean until",
+		"fail_on: severe": "fail_on: unknown severity",
+		"fial_on: high":   "line 1: unknown key fial_on, did you mean fail_on",
+		"failOn: high":    "line 1: unknown key failOn, did you mean fail_on",
+		"exceptions:\n  - {id: X, untill: 2026-01-01}": "line 2: unknown key untill, did you mean until",
 		"zzzzzz: 1":                                        "unknown key zzzzzz (known keys: fail_on,",
 		"exceptions:\n  - {id: X, reason: r}":              "until is required",
 		"exceptions:\n  - {id: X, until: 2026-01-01}":      "reason is required",

@@ -207,7 +207,7 @@ func (c *config) validate() error {
 	// Keyless: anyone can get a Fulcio certificate, so a signature means
 	// nothing until the identity is pinned (cosign refuses the same).
 	if c.identity == "" && c.identityRegexp == nil {
-		return errors.New("keyless verification needs the signer's identity: pass --certificate-identity or --certificate-identity-regexp with --certificate-oidc-issuer (or set require_provenance's identity and issuer in the policy), or --key for key-signed provenance")
+		return errors.New("keyless verification needs a certificate identity: pass --certificate-identity or --certificate-identity-regexp with --certificate-oidc-issuer (or set require_provenance's identity and issuer in the policy), or --key for key-signed provenance")
 	}
 	if c.issuer == "" && c.issuerRegexp == nil {
 		return errors.New("keyless verification needs a certificate OIDC issuer (--certificate-oidc-issuer), or give a key")

@@ -60,8 +60,8 @@ func newDBImportCmd(g *globalOptions) *cobra.Command {
 
   an OSV JSON file              GHSA-xxxx.json, MAL-2025-1.json, ...
   a directory                   searched recursively for *.json (hidden directories skipped)
-  an ecosystem export zip       osv.dev's <Ecosystem>/all.zip, e.g. copied into an air-gapped network
-  a block list (*.yaml, *.yml)  your organisation's own entries, imported as malicious BLOCK- records
+  an ecosystem export zip       osv.dev's <Ecosystem>/all.zip, e.g. copied into an air-gapped net
+  a block list (*.yaml, *.yml)  your organisation's own entries, imported as malicious BLOCK-s
 
 A block list looks like:
 

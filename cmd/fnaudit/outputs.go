@@ -22,7 +22,7 @@ type outputFlags struct {
 
 func (o *outputFlags) register(cmd *cobra.Command, formats []string) {
 	fl := cmd.Flags()
-	fl.StringArrayVarP(&o.specs, "format", "o", nil, "output format, optionally to a file: FORMAT[=FILE], repeatable\n("+strings.Join(formats, ", ")+"; default table)")
+	fl.StringArrayVarP(&o.specs, "format", "o", nil, "output format, optionally to a file: FORMAT[=FILE], repeatable ("+strings.Join(formats, ", ")+"; default table)")
 	fl.StringVar(&o.file, "output", "", "write the one -o format to this file (-o FORMAT=FILE for several)")
 }
 

@@ -30,7 +30,7 @@ func findPolicy(g *globalOptions, flag string) (path, source string) {
 	}
 	for dir != "" {
 		if p := filepath.Join(dir, policy.FileName); isFile(p) {
-			return relToWork(g, p), "search"
+			return p, "search"
 		}
 		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
 			break
@@ -65,17 +65,4 @@ func configDir(g *globalOptions) string {
 func isFile(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.Mode().IsRegular()
-}
-
-// relToWork shows a found file relative to the working directory when it
-// is below it ("../.fnaudit.yaml" otherwise).
-func relToWork(g *globalOptions, p string) string {
-	wd := g.workDir
-	if wd == "" {
-		wd, _ = os.Getwd()
-	}
-	if rel, err := filepath.Rel(wd, p); err == nil {
-		return rel
-	}
-	return p
 }

@@ -60,6 +60,7 @@ Exit codes: 0 pass, 1 the gate failed, 2 fnaudit could not decide.`,
 		root.AddCommand(f(g))
 	}
 	root.SetVersionTemplate("fnaudit {{.Version}}\n")
+	finishHelp(root)
 	return root
 }
 
@@ -116,4 +117,3 @@ func oneLine(s string) string {
 	}
 	return strings.Join(lines, " ")
 }
-

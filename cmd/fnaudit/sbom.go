@@ -23,7 +23,8 @@ directory, or an image: oci-dir:PATH, oci-archive:FILE, docker-archive:FILE,
 registry:REF) and lists every installed third-party package, with its origin
 (function, layer N, image layer) and whether the runtime loads that copy.`,
 		Example: `  fnaudit sbom testdata/functions/node-app.zip
-  fnaudit sbom testdata/functions/node-app.zip --layer testdata/functions/node-layer.zip -o cyclonedx-json
+  fnaudit sbom testdata/functions/node-app.zip -o cyclonedx-json \
+      --layer testdata/functions/node-layer.zip
   fnaudit sbom function.zip -o spdx-json=sbom.spdx.json -o cyclonedx-json=sbom.cdx.json
   fnaudit sbom oci-archive:image.tar -o table`,
 		Args: cobra.ExactArgs(1),

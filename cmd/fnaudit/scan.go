@@ -66,12 +66,12 @@ input, no or stale database, unreadable policy). An error never passes.`,
 	f.artifact.register(cmd)
 	f.outputs.register(cmd, report.Formats.IDs())
 	fl := cmd.Flags()
-	fl.StringVar(&f.failOn, "fail-on", "", "lowest severity that fails the gate: low, medium, high, critical, or none\n(default: the policy's, else high; malware fails regardless)")
+	fl.StringVar(&f.failOn, "fail-on", "", "lowest severity that fails the gate: low, medium, high, critical, or none (default: the policy's, else high; malware fails regardless)")
 	fl.BoolVar(&f.onlyFixed, "only-fixed", false, "let vulnerabilities with no known fix pass, marked no-fix (malware still fails)")
 	fl.BoolVar(&f.onlyFixed, "ignore-unfixed", false, "same as --only-fixed (Trivy's name)")
-	fl.StringVar(&f.policy, "policy", "", "policy file (default: "+policy.FileName+" searched up to the repository root,\nthen $XDG_CONFIG_HOME/fnaudit/)")
+	fl.StringVar(&f.policy, "policy", "", "policy file (default: "+policy.FileName+" searched up to the repository root, then $XDG_CONFIG_HOME/fnaudit/)")
 	fl.StringArrayVar(&f.vex, "vex", nil, "OpenVEX document whose not_affected / fixed statements suppress findings (repeatable)")
-	fl.StringVar(&f.provenance, "provenance", "", "signed provenance of TARGET (Sigstore bundle, .intoto.jsonl, npm\nattestations, DSSE); checked against the policy's require_provenance\nand the --certificate-* flags")
+	fl.StringVar(&f.provenance, "provenance", "", "signed provenance of TARGET (Sigstore bundle, .intoto.jsonl, npm attestations, DSSE); checked against the policy's require_provenance and the --certificate-* flags")
 	fl.StringVar(&f.key, "key", "", "PEM public key the provenance must be signed with")
 	fl.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore trusted_root.json for keyless provenance (default: embedded public-good root)")
 	fl.BoolVar(&f.ignoreTlog, "insecure-ignore-tlog", false, "accept provenance without a transparency log entry (private keys)")
@@ -149,7 +149,11 @@ func loadPolicy(g *globalOptions, f *scanFlags) (*policy.Policy, *report.PolicyI
 	if f.failOn != "" {
 		sev, err := match.ParseSeverity(f.failOn)
 		if err != nil || sev == match.SeverityUnknown {
-			return nil, nil, fmt.Errorf("--fail-on %q: want none, low, medium, high or critical", f.failOn)
+			name := "--fail-on"
+			if g.fromEnv["fail-on"] {
+				name = envName("fail-on")
+			}
+			return nil, nil, fmt.Errorf("%s %q: want none, low, medium, high or critical", name, f.failOn)
 		}
 		pol.FailOn = sev
 	}
