@@ -62,7 +62,7 @@ func checkDigest(r *Result, a Artifact, e *entityParts) {
 	}
 	if len(compared) == 0 {
 		r.Undecided = true
-		r.set(CheckDigest, Fail, "could not check: the statement's subjects carry no digest the artifact is known by (artifact: %s; subjects: %s)", haveAlgs(a), strings.Join(listed, ", "))
+		r.set(CheckDigest, Fail, "the statement's subjects carry no digest the artifact is known by (artifact: %s; subjects: %s)", haveAlgs(a), strings.Join(listed, ", "))
 		return
 	}
 	r.set(CheckDigest, Fail, "artifact %s matches no subject of the statement (subjects: %s)", artifactDigests(a, compared), strings.Join(listed, ", "))

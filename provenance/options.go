@@ -33,6 +33,10 @@ type config struct {
 	buildType  string
 
 	ignoreTlog bool
+
+	// workflow holds the GitHub workflow certificate extensions required,
+	// by field (trigger, sha, name, repository, ref).
+	workflow map[string]string
 }
 
 // WithKey verifies against the PEM public key (ECDSA, Ed25519 or RSA) in
@@ -199,7 +203,7 @@ func (c *config) validate() error {
 		return errors.New("give either a certificate OIDC issuer or an issuer regexp, not both")
 	}
 	if c.keyMode() {
-		if c.identity != "" || c.identityRegexp != nil || c.issuer != "" || c.issuerRegexp != nil {
+		if c.identity != "" || c.identityRegexp != nil || c.issuer != "" || c.issuerRegexp != nil || len(c.workflow) > 0 {
 			return errors.New("certificate identity and issuer do not apply to key-based verification")
 		}
 		return nil

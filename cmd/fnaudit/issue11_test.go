@@ -258,3 +258,37 @@ func TestOneLineErrors(t *testing.T) {
 		t.Errorf("failOn: %d %q", code, errs)
 	}
 }
+
+// TestVerifyCosignFlags: a digest in an algorithm the subjects lack is
+// "could not check" (2), not rejected; the GitHub workflow extensions
+// and --type are enforced as cosign does.
+func TestVerifyCosignFlags(t *testing.T) {
+	t.Parallel()
+	code, out, errs := runCLI(t, "verify", "--digest", "sha256:xL8trFfHYihPUt8um/0LqRuqYOLW4V33f2DFDn9O10Y=", "--bundle", npm200Bundle,
+		"--certificate-identity", npm200Identity, "--certificate-oidc-issuer", ghIssuer)
+	if code != 2 || out != "" || !strings.HasPrefix(errs, "fnaudit: verify: could not check: digest: the statement's subjects carry no digest the artifact is known by (artifact: sha256;") {
+		t.Errorf("sha256 against sha512 subjects: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	for _, tc := range []struct {
+		args   []string
+		code   int
+		stderr string
+	}{
+		{[]string{"--certificate-github-workflow-trigger", "push", "--certificate-github-workflow-sha", "f0b49a04e5a62250e0f60fb128004a73110fe311",
+			"--certificate-github-workflow-name", "Release", "--certificate-github-workflow-repository", "sigstore/sigstore-js",
+			"--certificate-github-workflow-ref", "refs/heads/main", "--type", "slsaprovenance1"}, 0, ""},
+		{[]string{"--certificate-github-workflow-repository", "evil/fork"}, 1,
+			"fnaudit: gate failed: provenance rejected: identity: certificate GitHub workflow repository sigstore/sigstore-js, want evil/fork\n"},
+		{[]string{"--certificate-github-workflow-trigger", "pull_request"}, 1,
+			"fnaudit: gate failed: provenance rejected: identity: certificate GitHub workflow trigger push, want pull_request\n"},
+		{[]string{"--type", "slsaprovenance02"}, 1,
+			"fnaudit: gate failed: provenance rejected: type: predicate type https://slsa.dev/provenance/v1, want https://slsa.dev/provenance/v0.2\n"},
+		{[]string{"--type", "https://slsa.dev/provenance/v1"}, 0, ""},
+		{[]string{"--type", "nonsense"}, 2, "fnaudit: verify: --type \"nonsense\": want slsaprovenance, slsaprovenance02, slsaprovenance1, custom, ... or a URI\n"},
+	} {
+		code, _, errs := runCLI(t, npm200Args(tc.args...)...)
+		if code != tc.code || errs != tc.stderr {
+			t.Errorf("%v: exit %d stderr %q, want %d %q", tc.args, code, errs, tc.code, tc.stderr)
+		}
+	}
+}

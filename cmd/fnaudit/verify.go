@@ -33,6 +33,7 @@ type verifyFlags struct {
 	ignoreTlog     bool
 	format         string
 	output         string
+	cosign         cosignVerifyFlags
 }
 
 func newVerifyCmd(g *globalOptions) *cobra.Command {
@@ -82,6 +83,7 @@ not check (unreadable bundle, trusted root or key, incomplete policy, or a
 	fl.StringVar(&f.sourceRef, "source-ref", "", "required source ref: refs/heads/main, refs/tags/v1.2.3, or a short branch or tag name")
 	fl.StringVar(&f.buildType, "build-type", "", "required SLSA build type")
 	fl.BoolVar(&f.ignoreTlog, "insecure-ignore-tlog", false, "accept provenance without transparency log entry or signed timestamp (private keys); certificates are then checked at the current time")
+	f.cosign.register(cmd)
 	fl.StringVarP(&f.format, "format", "o", "table", "output format: table, json")
 	fl.StringVar(&f.output, "output", "", "write to this file instead of standard output")
 	return cmd
@@ -112,9 +114,17 @@ func runVerify(cmd *cobra.Command, g *globalOptions, f *verifyFlags, args []stri
 		return fmt.Errorf("verify: %w", err)
 	}
 
-	res, err := provenance.Verify(cmd.Context(), art, f.bundle, f.options()...)
+	wantType, err := f.cosign.wantType()
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
+	}
+	res, err := provenance.Verify(cmd.Context(), art, f.bundle, append(f.options(), f.cosign.options()...)...)
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	checkType(res, wantType)
+	if !res.Verified && res.Undecided && onlyDigestFailed(res) {
+		return fmt.Errorf("verify: could not check: %s; give TARGET (the file) so every digest can be computed", res.Failure())
 	}
 	if err := writeOutput(g, f.output, func(w writer) error {
 		if f.format == "json" {
@@ -125,9 +135,6 @@ func runVerify(cmd *cobra.Command, g *globalOptions, f *verifyFlags, args []stri
 		return writeVerifyTable(w, res)
 	}); err != nil {
 		return err
-	}
-	if !res.Verified && res.Undecided && onlyDigestFailed(res) {
-		return fmt.Errorf("could not check provenance: %s; give TARGET (the file) so every digest can be computed", res.Failure())
 	}
 	if !res.Verified {
 		return newGateFailure("provenance rejected: %s", res.Failure())
