@@ -88,7 +88,9 @@ as it was.`,
 			if err != nil {
 				return err
 			}
-			st, err := feeds.Import(cmd.Context(), path, args, feeds.WithLog(func(f string, a ...any) { infof(g, f, a...) }))
+			progress, done := importProgress(cmd.Context(), g)
+			st, err := feeds.Import(cmd.Context(), path, args, feeds.WithLog(func(f string, a ...any) { infof(g, f, a...) }), progress)
+			done(err == nil)
 			if err != nil {
 				return err
 			}
