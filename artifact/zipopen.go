@@ -30,7 +30,7 @@ func openZips(ctx context.Context, target string, opts Options) (*Deployment, er
 		}
 	}()
 
-	zr, digest, err := openZipFile(d, target)
+	zr, digest, err := openZipFile(d, target, "")
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +65,7 @@ func addLayerZips(ctx context.Context, d *Deployment, b *budget, layers []string
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		lr, ldigest, err := openZipFile(d, layer)
+		lr, ldigest, err := openZipFile(d, layer, "layer ")
 		if err != nil {
 			return err
 		}
@@ -78,11 +78,17 @@ func addLayerZips(ctx context.Context, d *Deployment, b *budget, layers []string
 }
 
 // openZipFile opens one zip file kept open for the deployment's life and
-// returns its reader and "sha256:<hex>" digest of its bytes.
-func openZipFile(d *Deployment, name string) (*zip.Reader, string, error) {
+// returns its reader and "sha256:<hex>" digest of its bytes. what ("layer
+// ") says which input the error is about.
+func openZipFile(d *Deployment, name, what string) (*zip.Reader, string, error) {
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, "", fmt.Errorf("open %s: %w", name, err)
+		// os.Open's error already reads "open NAME: ..."; say it once.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, "", fmt.Errorf("open %s%s: %w", what, name, err)
 	}
 	d.closers = append(d.closers, f)
 	info, err := f.Stat()

@@ -20,8 +20,9 @@ import (
 type ImportOption func(*importConfig)
 
 type importConfig struct {
-	now  func() time.Time
-	logf func(format string, args ...any)
+	now      func() time.Time
+	logf     func(format string, args ...any)
+	onRecord func(read int)
 }
 
 func newImportConfig(opts []ImportOption) importConfig {
@@ -49,6 +50,12 @@ func WithLog(logf func(format string, args ...any)) ImportOption {
 			c.logf = logf
 		}
 	}
+}
+
+// WithRecordProgress is called after each record read with the count so
+// far, for a progress display (it must be cheap: it runs per record).
+func WithRecordProgress(f func(read int)) ImportOption {
+	return func(c *importConfig) { c.onRecord = f }
 }
 
 // inputKind is what an import path holds.
@@ -106,6 +113,7 @@ func Import(ctx context.Context, dbPath string, paths []string, opts ...ImportOp
 		return ImportStats{}, err
 	}
 	defer w.abort()
+	w.onRecord = cfg.onRecord
 	for _, in := range inputs {
 		cfg.logf("importing %s", in.path)
 		before := w.stats.Read

@@ -63,6 +63,8 @@ type writer struct {
 	tx    *sql.Tx
 	now   time.Time
 	stats ImportStats
+	// onRecord, when set, is told the count after each record read.
+	onRecord func(read int)
 
 	sourceIDs map[string]int64
 	batch     int64 // marks the rows this writer stored or confirmed
@@ -307,6 +309,9 @@ func (w *writer) touchSource(ctx context.Context, name string) error {
 // is recorded as providing r, so that r stays while any source has it.
 func (w *writer) put(ctx context.Context, sid int64, r *record) error {
 	w.stats.Read++
+	if w.onRecord != nil {
+		w.onRecord(w.stats.Read)
+	}
 	keys := encodeKeys(r.keys)
 	var (
 		rid, storedSID int64

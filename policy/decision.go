@@ -27,6 +27,7 @@ const (
 	ReasonShadowed         = "shadowed"        // passes: the runtime loads another copy
 	ReasonUnreachable      = "unreachable"     // passes: Go symbols not in the binary
 	ReasonDeclared         = "declared"        // passes: declared, not shipped
+	ReasonNoFix            = "no-fix"          // passes: no fixed version known, and only_fixed
 )
 
 // Result is the gate's verdict on one finding, with its reason.
@@ -126,6 +127,7 @@ func (p *Policy) Evaluate(in Input) *Decision {
 			d.Pass = false
 		}
 	}
+	d.Notes = append(d.Notes, p.exceptionNotes(d.Results, in.Now)...)
 	if pr := p.judgeProvenance(in.Provenance); pr != nil {
 		d.Provenance = pr
 		if pr.Fails {
@@ -174,6 +176,11 @@ func (p *Policy) judge(f match.Finding, in Input, expiredNoted map[int]bool, d *
 			return r
 		}
 	}
+	if p.OnlyFixed && f.FixedIn == "" {
+		r.Reason = ReasonNoFix
+		r.Detail = "no fixed version is known (only_fixed / --only-fixed)"
+		return r
+	}
 	// A package only a shipped manifest or lockfile names is not deployed
 	// (devDependencies, the runtime's AWS SDK); malware among them failed
 	// above.
@@ -203,6 +210,9 @@ func (p *Policy) judge(f match.Finding, in Input, expiredNoted map[int]bool, d *
 		r.Fails, r.Reason, r.Detail = true, ReasonUnknown, "no severity rating, and fail_on_unknown is set"
 	case f.Severity == match.SeverityUnknown:
 		r.Reason, r.Detail = ReasonUnrated, "no severity rating (set fail_on_unknown to fail on these)"
+	case p.FailOn == match.SeverityNone:
+		r.Reason = ReasonBelow
+		r.Detail = fmt.Sprintf("severity %s: fail_on none fails on no severity", f.Severity)
 	case f.Severity.Rank() >= p.FailOn.Rank():
 		r.Fails, r.Reason = true, ReasonSeverity
 		r.Detail = fmt.Sprintf("severity %s is at or above fail_on %s", f.Severity, p.FailOn)

@@ -37,6 +37,10 @@ type Policy struct {
 	// FailOnEmpty fails the gate when the SBOM lists no installed package
 	// (Input.Empty); the CLI's --fail-on-empty sets it.
 	FailOnEmpty bool `yaml:"fail_on_empty"`
+	// OnlyFixed lets vulnerabilities with no known fixed version pass,
+	// marked no-fix (Grype's --only-fixed, Trivy's --ignore-unfixed).
+	// Malware is not a vulnerability awaiting a fix: it still fails.
+	OnlyFixed bool `yaml:"only_fixed"`
 	// IgnoreUnreachable lets Go findings whose vulnerable symbols are not in
 	// the binary pass.
 	IgnoreUnreachable bool `yaml:"ignore_unreachable"`
@@ -53,9 +57,13 @@ type Policy struct {
 	// of the artifact verifies with these expectations.
 	RequireProvenance *provenance.PolicyRequirement `yaml:"require_provenance"`
 
-	// dir is where the file was read from, for relative VEX paths.
-	dir string
+	// dir is where the file was read from, for relative VEX paths; path
+	// the file itself ("" for the built-in default).
+	dir, path string
 }
+
+// Path is the file the policy was read from, "" for the built-in default.
+func (p *Policy) Path() string { return p.path }
 
 // Default is the policy without a file: fail on high and critical, and on
 // anything malicious.
@@ -72,7 +80,7 @@ func Load(path string) (*Policy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("policy %s: %w", path, err)
 	}
-	p.dir = dirOf(path)
+	p.dir, p.path = dirOf(path), path
 	return p, nil
 }
 
@@ -82,7 +90,7 @@ func Parse(raw []byte) (*Policy, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(raw))
 	dec.KnownFields(true)
 	if err := dec.Decode(p); err != nil && !errors.Is(err, io.EOF) {
-		return nil, err
+		return nil, explainUnknownKeys(err)
 	}
 	// A second document ("---") would be silently ignored by Decode: its
 	// settings would look applied and be not. Refuse it.
@@ -105,7 +113,7 @@ func (p *Policy) validate() error {
 	if err != nil {
 		return fmt.Errorf("fail_on: %w", err)
 	}
-	if sev == match.SeverityUnknown || sev == match.SeverityNone {
+	if sev == match.SeverityUnknown {
 		return fmt.Errorf("fail_on: %q would fail every finding; use low", p.FailOn)
 	}
 	p.FailOn = sev

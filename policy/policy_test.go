@@ -85,8 +85,12 @@ exceptions:
 	if d.Pass || !d.Results[0].Fails || !d.Results[0].ExceptionExpired || d.Results[0].Reason != ReasonSeverity {
 		t.Errorf("expired exception: %+v", d.Results[0])
 	}
-	if len(d.Notes) != 1 || !strings.Contains(d.Notes[0], "exception for CVE-2020-8203 expired on 2026-11-23") {
-		t.Errorf("notes %q", d.Notes)
+	wantNotes := []string{
+		"exception for CVE-2020-8203 expired on 2026-11-23 and no longer suppresses it (only used with trusted input)",
+		"exception for MAL-2025-20690 expires on 2026-11-30 (in 6 days); renew it or fix the finding",
+	}
+	if strings.Join(d.Notes, "\n") != strings.Join(wantNotes, "\n") {
+		t.Errorf("notes %q, want %q", d.Notes, wantNotes)
 	}
 	if d.Results[1].Fails {
 		t.Errorf("the malware exception, still in force, stopped suppressing")
@@ -160,10 +164,48 @@ func TestVEX(t *testing.T) {
 	}
 }
 
+// TestExceptionNotes: an exception that matches nothing is noted, and so
+// is one in force whose last day is within ExpiryWarning; one far from
+// expiry is not.
+func TestExceptionNotes(t *testing.T) {
+	p := mustParse(t, `
+exceptions:
+  - {id: CVE-2020-8203, until: 2026-12-01, reason: r}
+  - {id: GHSA-0000-0000-0000, until: 2099-01-01, reason: typo}
+  - {id: MAL-2025-20690, until: 2099-01-01, reason: far}
+`)
+	d := p.Evaluate(Input{Findings: []match.Finding{highLodash(true), malicious()}, Now: now})
+	want := []string{
+		"exception for CVE-2020-8203 expires on 2026-12-01 (in 8 days); renew it or fix the finding",
+		"exception for GHSA-0000-0000-0000 matched no finding; remove it or correct its id",
+	}
+	if strings.Join(d.Notes, "\n") != strings.Join(want, "\n") {
+		t.Errorf("notes %q, want %q", d.Notes, want)
+	}
+}
+
+// TestFailOnNoneAndOnlyFixed: fail_on none fails on no severity but
+// malware still fails; only_fixed lets a finding without a fix pass.
+func TestFailOnNoneAndOnlyFixed(t *testing.T) {
+	d := mustParse(t, "fail_on: none").Evaluate(Input{Findings: []match.Finding{highLodash(true), malicious()}, Now: now})
+	if d.Pass || d.Results[0].Fails || d.Results[0].Reason != ReasonBelow || !d.Results[1].Fails {
+		t.Errorf("fail_on none: %+v", d.Results)
+	}
+	f := highLodash(true)
+	f.FixedIn = ""
+	d = mustParse(t, "only_fixed: true").Evaluate(Input{Findings: []match.Finding{f, malicious()}, Now: now})
+	if d.Results[0].Fails || d.Results[0].Reason != ReasonNoFix || !d.Results[1].Fails {
+		t.Errorf("only_fixed: %+v", d.Results)
+	}
+}
+
 func TestPolicyFileErrors(t *testing.T) {
 	for doc, want := range map[string]string{
-		"fail_on: severe":                                  "fail_on: unknown severity",
-		"fial_on: high":                                    "field fial_on not found",
+		"fail_on: severe": "fail_on: unknown severity",
+		"fial_on: high":   "line 1: unknown key fial_on, did you mean fail_on",
+		"failOn: high":    "line 1: unknown key failOn, did you mean fail_on",
+		"exceptions:\n  - {id: X, untill: 2026-01-01}": "line 2: unknown key untill, did you mean until",
+		"zzzzzz: 1":                                        "unknown key zzzzzz (known keys: fail_on,",
 		"exceptions:\n  - {id: X, reason: r}":              "until is required",
 		"exceptions:\n  - {id: X, until: 2026-01-01}":      "reason is required",
 		"exceptions:\n  - {id: X, until: soon, reason: r}": "is not a date",

@@ -19,6 +19,7 @@ func checkDigest(r *Result, a Artifact, e *entityParts) {
 		want, ok := a.Digests[alg]
 		switch {
 		case !ok:
+			r.Undecided = true
 			r.set(CheckDigest, Fail, "the message signature is over a %s digest; the artifact's %s digest is not known (have %s)", alg, alg, haveAlgs(a))
 		case !bytes.Equal(want, msg.Digest()):
 			r.set(CheckDigest, Fail, "artifact %s:%s is not the signed %s", alg, hex.EncodeToString(want), signed)
@@ -60,6 +61,7 @@ func checkDigest(r *Result, a Artifact, e *entityParts) {
 		listed = append(listed[:4], fmt.Sprintf("and %d more", len(listed)-4))
 	}
 	if len(compared) == 0 {
+		r.Undecided = true
 		r.set(CheckDigest, Fail, "the statement's subjects carry no digest the artifact is known by (artifact: %s; subjects: %s)", haveAlgs(a), strings.Join(listed, ", "))
 		return
 	}

@@ -37,6 +37,9 @@ func checkIdentity(r *Result, cfg *config, e *entityParts) {
 	default:
 		r.set(CheckIdentity, Fail, "certificate identity %s, want %s", orNone(got), cfg.identity)
 	}
+	if r.Check(CheckIdentity).Passed() {
+		checkWorkflow(r, cfg, sum)
+	}
 
 	switch got := sum.Issuer; {
 	case cfg.issuerRegexp != nil && cfg.issuerRegexp.MatchString(got):

@@ -33,6 +33,10 @@ type config struct {
 	buildType  string
 
 	ignoreTlog bool
+
+	// workflow holds the GitHub workflow certificate extensions required,
+	// by field (trigger, sha, name, repository, ref).
+	workflow map[string]string
 }
 
 // WithKey verifies against the PEM public key (ECDSA, Ed25519 or RSA) in
@@ -199,7 +203,7 @@ func (c *config) validate() error {
 		return errors.New("give either a certificate OIDC issuer or an issuer regexp, not both")
 	}
 	if c.keyMode() {
-		if c.identity != "" || c.identityRegexp != nil || c.issuer != "" || c.issuerRegexp != nil {
+		if c.identity != "" || c.identityRegexp != nil || c.issuer != "" || c.issuerRegexp != nil || len(c.workflow) > 0 {
 			return errors.New("certificate identity and issuer do not apply to key-based verification")
 		}
 		return nil
@@ -207,7 +211,7 @@ func (c *config) validate() error {
 	// Keyless: anyone can get a Fulcio certificate, so a signature means
 	// nothing until the identity is pinned (cosign refuses the same).
 	if c.identity == "" && c.identityRegexp == nil {
-		return errors.New("keyless verification needs a certificate identity (--certificate-identity or --certificate-identity-regexp), or give a key")
+		return errors.New("keyless verification needs a certificate identity: pass --certificate-identity or --certificate-identity-regexp with --certificate-oidc-issuer (or set require_provenance's identity and issuer in the policy), or --key for key-signed provenance")
 	}
 	if c.issuer == "" && c.issuerRegexp == nil {
 		return errors.New("keyless verification needs a certificate OIDC issuer (--certificate-oidc-issuer), or give a key")

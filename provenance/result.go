@@ -65,6 +65,11 @@ func (c Check) String() string { return fmt.Sprintf("%s: %s: %s", c.Name, c.Stat
 type Result struct {
 	// Verified is true when every check passed or was legitimately skipped.
 	Verified bool `json:"verified"`
+	// Undecided is true when the artifact could not be compared with what
+	// was signed (no digest algorithm in common: a sha256 digest against
+	// sha512-only subjects). Verified is then false, but nothing was
+	// rejected either: the caller reports "could not check" (exit 2).
+	Undecided bool `json:"undecided,omitempty"`
 	// Checks holds every check in report order (see the Check* constants).
 	Checks []Check `json:"checks"`
 

@@ -51,6 +51,7 @@ func New(in Input) *Report {
 	for _, res := range d.Results {
 		r.Findings = append(r.Findings, finding(res))
 	}
+	r.Summary = Summarize(r.Findings)
 	if pr := d.Provenance; pr != nil {
 		p := &Provenance{Required: pr.Required, Fails: pr.Fails, Detail: pr.Detail}
 		if res := pr.Result; res != nil {

@@ -2,12 +2,15 @@ package report
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/jedib0t/go-pretty/v6/text"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
@@ -19,6 +22,8 @@ var goldenFormats = []struct {
 }{
 	{"table", "txt", Options{}},
 	{"table", "color.txt", Options{Color: true}},
+	{"table", "80.txt", Options{Width: 80}},
+	{"table", "80.color.txt", Options{Width: 80, Color: true}},
 	{"json", "json", Options{}},
 	{"sarif", "sarif", Options{}},
 	{"cyclonedx-json", "cdx.json", Options{}},
@@ -65,11 +70,25 @@ func TestGolden(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				if f.id == "table" {
+					checkWidth(t, golden, got.String(), cmp.Or(f.opts.Width, DefaultWidth))
+				}
 				if !bytes.Equal(got.Bytes(), want) {
 					t.Errorf("%s differs from %s; rerun with -update and review the diff", f.id, golden)
 				}
 			}
 		})
+	}
+}
+
+// checkWidth: every line of a table fits its width in display columns,
+// colour codes not counted.
+func checkWidth(t *testing.T, name, out string, width int) {
+	t.Helper()
+	for i, line := range strings.Split(out, "\n") {
+		if n := text.StringWidthWithoutEscSequences(line); n > width {
+			t.Errorf("%s line %d is %d columns, over %d: %q", name, i+1, n, width, line)
+		}
 	}
 }
 

@@ -15,6 +15,10 @@ func writeMarkdown(w io.Writer, r *Report) error {
 	}
 	fmt.Fprintf(w, "%s\n\n", verdict)
 	fmt.Fprintf(w, "`%s` · `%s` · runtime %s · %d packages\n", mdEscape(r.Artifact.Target), dash(r.Artifact.Digest), r.Artifact.Runtime, r.Packages)
+	fmt.Fprintf(w, "\n**Findings:** %s\n", mdEscape(findingsLine(r)))
+	if p := r.Policy; p != nil {
+		fmt.Fprintf(w, "\n**Policy:** %s\n", mdEscape(policyLine(p)))
+	}
 	if p := r.Provenance; p != nil {
 		mark := "✅"
 		if p.Fails {
@@ -31,12 +35,12 @@ func writeMarkdown(w io.Writer, r *Report) error {
 		fmt.Fprintln(w, "| Gate | Severity | Kind | ID | Package | Fixed in | Path | Why |")
 		fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- |")
 		for _, f := range rows {
-			gate := "pass"
+			gate := "pass " + verdictReason(f)
 			if f.Gate.Fails {
-				gate = "**FAIL**"
+				gate = "**FAIL** " + verdictReason(f)
 			}
 			fmt.Fprintf(w, "| %s | %s | %s | %s | `%s@%s` | %s | `%s` | %s |\n",
-				gate, f.Severity, f.Kind, mdEscape(strings.Join(f.IDs, ", ")), mdEscape(f.Package.Name), mdEscape(f.Package.Version),
+				gate, f.Severity, f.Kind, advisoryLinks(f.IDs), mdEscape(f.Package.Name), mdEscape(f.Package.Version),
 				mdEscape(dash(f.FixedIn)), mdEscape(f.Package.Path), mdEscape(f.Gate.Detail))
 		}
 	}
@@ -46,4 +50,25 @@ func writeMarkdown(w io.Writer, r *Report) error {
 // mdEscape keeps table cells in one cell.
 func mdEscape(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ", "\r", "").Replace(s)
+}
+
+// advisoryLinks links each id to its advisory: GitHub's for GHSA ids,
+// NVD's for CVE ids, osv.dev's for the rest (MAL-, GO-, PYSEC-, ...).
+func advisoryLinks(ids []string) string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = fmt.Sprintf("[%s](%s)", mdEscape(id), AdvisoryURL(id))
+	}
+	return strings.Join(out, ", ")
+}
+
+// AdvisoryURL is where an advisory id is published.
+func AdvisoryURL(id string) string {
+	switch {
+	case strings.HasPrefix(id, "GHSA-"):
+		return "https://github.com/advisories/" + id
+	case strings.HasPrefix(id, "CVE-"):
+		return "https://nvd.nist.gov/vuln/detail/" + id
+	}
+	return "https://osv.dev/vulnerability/" + id
 }

@@ -19,12 +19,18 @@ const SchemaVersion = "fnaudit.report/v1"
 
 // Report is everything a scan says.
 type Report struct {
-	Schema     string      `json:"schema"`
-	Tool       Tool        `json:"tool"`
-	CreatedAt  time.Time   `json:"createdAt"`
-	Artifact   Artifact    `json:"artifact"`
-	Database   *Database   `json:"database,omitempty"`
-	Gate       Gate        `json:"gate"`
+	Schema    string    `json:"schema"`
+	Tool      Tool      `json:"tool"`
+	CreatedAt time.Time `json:"createdAt"`
+	Artifact  Artifact  `json:"artifact"`
+	Database  *Database `json:"database,omitempty"`
+	Gate      Gate      `json:"gate"`
+	// Policy names the policy file the gate applied (absent in results
+	// written before it was recorded).
+	Policy *PolicyInfo `json:"policy,omitempty"`
+	// Summary counts the findings per severity (Read fills it in for a
+	// result stored without it).
+	Summary    *Summary    `json:"summary,omitempty"`
 	Provenance *Provenance `json:"provenance,omitempty"`
 	Findings   []Finding   `json:"findings"`
 	// Packages is how many packages were matched.
@@ -38,6 +44,53 @@ type Report struct {
 // SBOM is the package list of the scanned artifact.
 type SBOM struct {
 	Packages []core.Package `json:"packages"`
+}
+
+// PolicyInfo says which policy the gate applied and how it was found.
+type PolicyInfo struct {
+	// Path is the policy file, "" for the built-in default.
+	Path string `json:"path,omitempty"`
+	// Source is how it was chosen: flag (--policy), env (FNAUDIT_POLICY),
+	// search (found from the working directory up to the repository
+	// root), config ($XDG_CONFIG_HOME/fnaudit) or default (no file).
+	Source string `json:"source"`
+}
+
+// Summary counts findings by severity, as Grype's and Trivy's summaries do;
+// Malicious counts the malware findings among them.
+type Summary struct {
+	Critical  int `json:"critical"`
+	High      int `json:"high"`
+	Medium    int `json:"medium"`
+	Low       int `json:"low"`
+	None      int `json:"none"`
+	Unknown   int `json:"unknown"`
+	Malicious int `json:"malicious"`
+}
+
+// Summarize counts fs by severity.
+func Summarize(fs []Finding) *Summary {
+	s := &Summary{}
+	for _, f := range fs {
+		switch f.Severity {
+		case "critical":
+			s.Critical++
+		case "high":
+			s.High++
+		case "medium":
+			s.Medium++
+		case "low":
+			s.Low++
+		case "none":
+			s.None++
+		default:
+			s.Unknown++
+		}
+		if f.Kind == core.KindMalicious {
+			s.Malicious++
+		}
+	}
+	return s
 }
 
 // Tool names fnaudit.

@@ -39,5 +39,8 @@ func Read(in io.Reader) (*Report, error) {
 	if r.Findings == nil {
 		r.Findings = []Finding{}
 	}
+	if r.Summary == nil {
+		r.Summary = Summarize(r.Findings)
+	}
 	return &r, nil
 }

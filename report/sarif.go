@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
@@ -41,20 +42,18 @@ func writeSARIF(w io.Writer, r *Report) error {
 			WithName(ruleName(f)).
 			WithShortDescription(sarif.NewMultiformatMessageString().WithText(cmp.Or(f.Summary, id))).
 			WithFullDescription(sarif.NewMultiformatMessageString().WithText(fmt.Sprintf("%s (%s): %s", strings.Join(append(append([]string{}, f.IDs...), f.Aliases...), ", "), f.Kind, cmp.Or(f.Summary, "no summary")))).
-			WithHelpURI("https://osv.dev/vulnerability/" + id)
+			WithHelpURI(AdvisoryURL(id))
 		props := sarif.NewPropertyBag().Add("security-severity", fmt.Sprintf("%.1f", severityScore(f)))
 		props.Tags = []string{"security", string(f.Kind), string(f.Severity)}
 		rule.WithProperties(props)
 
-		path := strings.TrimPrefix(f.Package.Path, "/")
 		res := run.CreateResultForRule(id).
-			WithLevel(level(f)).
 			WithMessage(sarif.NewTextMessage(message(f))).
-			AddLocation(sarif.NewLocationWithPhysicalLocation(sarif.NewPhysicalLocation().
-				WithArtifactLocation(sarif.NewSimpleArtifactLocation(path)))).
+			AddLocation(location(r, f)).
 			WithPartialFingerprints(map[string]string{"fnaudit/v1": fingerprint(f)})
 		rp := sarif.NewPropertyBag().
 			Add("purl", f.Package.PURL).
+			Add("path", f.Package.Path).
 			Add("origin", f.Package.Origin.String()).
 			Add("loaded", f.Package.Loaded).
 			Add("gate", f.Gate.Reason)
@@ -65,13 +64,44 @@ func writeSARIF(w io.Writer, r *Report) error {
 			rp.Add("reachable", string(f.Reachable))
 		}
 		res.WithProperties(rp)
-		if !f.Gate.Fails && (f.Gate.Reason == "exception" || f.Gate.Reason == "vex") {
-			res.AddSuppression(sarif.NewSuppression().WithKind("external").WithStatus("accepted").WithJustification(f.Gate.Detail))
+		if f.Gate.Fails {
+			res.WithKind("fail").WithLevel("error")
+		} else {
+			// A finding the gate let through is reported, not hidden, but
+			// as accepted: SARIF's suppression, which code scanning shows
+			// as dismissed, with the gate's reason as the justification.
+			// kind other than fail requires level none (SARIF 3.27.9).
+			res.WithKind("informational").WithLevel("none")
+			res.AddSuppression(sarif.NewSuppression().WithKind("external").WithStatus("accepted").WithJustification(cmp.Or(f.Gate.Detail, f.Gate.Reason)))
 		}
 	}
+	exit := 0
+	if !r.Gate.Pass {
+		exit = 1
+	}
+	run.AddInvocation(sarif.NewInvocation().WithExecutionSuccessful(true).WithExitCode(exit).
+		WithExitCodeDescription(map[int]string{0: "gate passed", 1: "gate failed"}[exit]))
 	rep := sarif.NewReport()
 	rep.AddRun(run)
 	return rep.PrettyWrite(w)
+}
+
+// location is where code scanning shows a finding: the scanned artifact,
+// relative to the repository root (%SRCROOT%) as GitHub requires, at line
+// 1, with the package copy inside it as a logical location.
+func location(r *Report, f Finding) *sarif.Location {
+	uri := filepath.ToSlash(filepath.Clean(r.Artifact.Target))
+	al := sarif.NewArtifactLocation().WithURI(strings.TrimPrefix(uri, "./"))
+	if !filepath.IsAbs(r.Artifact.Target) && !strings.Contains(r.Artifact.Target, ":") {
+		al.WithURIBaseID("%SRCROOT%")
+	}
+	return sarif.NewLocationWithPhysicalLocation(sarif.NewPhysicalLocation().
+		WithArtifactLocation(al).
+		WithRegion(sarif.NewRegion().WithStartLine(1))).
+		WithLogicalLocations([]*sarif.LogicalLocation{sarif.NewLogicalLocation().
+			WithName(f.Package.Name + "@" + f.Package.Version).
+			WithFullyQualifiedName(strings.TrimPrefix(f.Package.Path, "/")).
+			WithKind("package")})
 }
 
 func ruleName(f Finding) string {
@@ -79,18 +109,6 @@ func ruleName(f Finding) string {
 		return "MaliciousPackage"
 	}
 	return "VulnerablePackage"
-}
-
-// level: error for what fails the gate, warning for other findings in
-// loaded code, note for the rest.
-func level(f Finding) string {
-	switch {
-	case f.Gate.Fails:
-		return "error"
-	case f.Package.Loaded && f.Gate.Reason != "exception" && f.Gate.Reason != "vex":
-		return "warning"
-	}
-	return "note"
 }
 
 func message(f Finding) string {

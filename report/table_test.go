@@ -30,7 +30,7 @@ func twoOriginReport() *Report {
 func TestTableGroupsAndColours(t *testing.T) {
 	for _, color := range []bool{false, true} {
 		var buf bytes.Buffer
-		if err := (tableWriter{color: color}).Write(&buf, twoOriginReport()); err != nil {
+		if err := newTableWriter(Options{Color: color}).Write(&buf, twoOriginReport()); err != nil {
 			t.Fatal(err)
 		}
 		out := buf.String()

@@ -24,7 +24,7 @@ func fixed(w Writer) func(Options) Writer { return func(Options) Writer { return
 
 // Formats is the registry of report formats (-o of scan and report).
 var Formats = format.NewRegistry("report",
-	format.Spec[Writer]{ID: "table", New: func(o Options) Writer { return tableWriter{color: o.Color} }},
+	format.Spec[Writer]{ID: "table", New: func(o Options) Writer { return newTableWriter(o) }},
 	format.Spec[Writer]{ID: "json", New: fixed(WriterFunc(writeJSON))},
 	format.Spec[Writer]{ID: "sarif", New: fixed(WriterFunc(writeSARIF))},
 	format.Spec[Writer]{ID: "cyclonedx-json", Aliases: []string{"cyclonedx", "cdx", "cdx-json"}, New: fixed(WriterFunc(writeCycloneDX))},

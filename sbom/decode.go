@@ -79,6 +79,9 @@ func readLimited(path string) ([]byte, error) {
 }
 
 func decodeSPDX(path string, raw []byte) (*SBOM, error) {
+	if own, ok, err := decodeFnauditSPDX(path, raw); err != nil || ok {
+		return own, err
+	}
 	s, _, _, err := spdxjson.NewFormatDecoder().Decode(bytes.NewReader(raw))
 	if err != nil {
 		return nil, fmt.Errorf("%s: SPDX: %w", path, err)

@@ -49,6 +49,12 @@ func (s *SBOM) SPDX() (*spdx.Document, error) {
 			})
 		}
 		note(PropOrigin, p.Origin.String())
+		if p.Origin.Digest != "" {
+			note(PropOriginDigest, p.Origin.Digest)
+		}
+		if p.Type != "" {
+			note(spdxPropType, p.Type)
+		}
 		for _, pth := range p.Paths {
 			note(PropPath, pth)
 		}
@@ -64,6 +70,16 @@ func (s *SBOM) SPDX() (*spdx.Document, error) {
 		}
 	}
 	doc.DocumentComment = fmt.Sprintf("fnaudit SBOM of %s (%s), runtime %s", s.Target, s.Digest, s.Runtime)
+	// The artifact's facts, as CycloneDX's metadata properties carry them,
+	// so that scanning this document gives what scanning the artifact did.
+	for _, kv := range s.spdxDocumentFacts() {
+		doc.Annotations = append(doc.Annotations, &spdx.Annotation{
+			Annotator:         common.Annotator{Annotator: "fnaudit-" + toolVersion(), AnnotatorType: "Tool"},
+			AnnotationDate:    date,
+			AnnotationType:    "OTHER",
+			AnnotationComment: kv[0] + "=" + kv[1],
+		})
+	}
 	return doc, nil
 }
 

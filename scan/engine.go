@@ -2,8 +2,6 @@ package scan
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"sync"
 
 	"github.com/fnaudit/fnaudit/feeds"
@@ -30,9 +28,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.DBPath != "" {
 		store, err := feeds.Open(cfg.DBPath)
 		if err != nil {
-			if errors.Is(err, feeds.ErrNoDatabase) {
-				return nil, fmt.Errorf("%w at %s: run `fnaudit db update` (or `fnaudit db import PATH` offline) first", err, cfg.DBPath)
-			}
+			// feeds' error names the file and gives the advice, once.
 			return nil, err
 		}
 		e.store = store

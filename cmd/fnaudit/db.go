@@ -60,8 +60,8 @@ func newDBImportCmd(g *globalOptions) *cobra.Command {
 
   an OSV JSON file              GHSA-xxxx.json, MAL-2025-1.json, ...
   a directory                   searched recursively for *.json (hidden directories skipped)
-  an ecosystem export zip       osv.dev's <Ecosystem>/all.zip, e.g. copied into an air-gapped network
-  a block list (*.yaml, *.yml)  your organisation's own entries, imported as malicious BLOCK- records
+  an ecosystem export zip       osv.dev's <Ecosystem>/all.zip, e.g. copied into an air-gapped net
+  a block list (*.yaml, *.yml)  your organisation's own entries, imported as malicious BLOCK-s
 
 A block list looks like:
 
@@ -88,7 +88,9 @@ as it was.`,
 			if err != nil {
 				return err
 			}
-			st, err := feeds.Import(cmd.Context(), path, args, feeds.WithLog(func(f string, a ...any) { infof(g, f, a...) }))
+			progress, done := importProgress(cmd.Context(), g)
+			st, err := feeds.Import(cmd.Context(), path, args, feeds.WithLog(func(f string, a ...any) { infof(g, f, a...) }), progress)
+			done(err == nil)
 			if err != nil {
 				return err
 			}
@@ -136,7 +138,7 @@ Default ecosystems: ` + strings.Join(feeds.DefaultEcosystems, ", ") + `.`,
 				Source:      source,
 				Ecosystems:  ecosystems,
 				MaxAttempts: maxAttempts,
-				UserAgent:   "fnaudit/" + version(),
+				UserAgent:   "fnaudit/" + toolVersion(),
 			}
 			var bars *mpb.Progress
 			if showProgress(g) {

@@ -2,10 +2,10 @@ package main
 
 import (
 	"errors"
-	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/fnaudit/fnaudit/internal/format"
 	"github.com/fnaudit/fnaudit/report"
 )
 
@@ -13,9 +13,8 @@ func init() { register(newReportCmd) }
 
 func newReportCmd(g *globalOptions) *cobra.Command {
 	var (
-		from   string
-		format string
-		output string
+		from    string
+		outputs outputFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "report --from RESULT.json",
@@ -28,21 +27,28 @@ findings, the decision, the provenance, and the database and artifact facts.
 The exit code is the stored gate's: 0 passed, 1 failed.`,
 		Example: `  fnaudit scan function.zip -o json --output result.json
   fnaudit report --from result.json -o sarif --output fnaudit.sarif
-  fnaudit report --from result.json -o markdown`,
+  fnaudit report --from result.json -o markdown
+  fnaudit report --from result.json -o sarif=fnaudit.sarif -o markdown=comment.md`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if from == "" {
 				return errors.New("report: --from RESULT.json is required")
 			}
+			outs, err := outputs.resolve(reportFormat)
+			if err != nil {
+				return err
+			}
 			r, err := report.ReadFile(from)
 			if err != nil {
 				return err
 			}
-			w, err := report.For(format, report.Options{Color: isTerminal(g.stdout) && output == ""})
-			if err != nil {
-				return err
-			}
-			if err := writeOutput(g, output, func(out writer) error { return w.Write(out, r) }); err != nil {
+			if err := writeAll(g, outs, func(out output, opts format.Options, w writer) error {
+				rw, err := report.For(out.format, opts)
+				if err != nil {
+					return err
+				}
+				return rw.Write(w, r)
+			}); err != nil {
 				return err
 			}
 			if !r.Gate.Pass {
@@ -53,7 +59,6 @@ The exit code is the stored gate's: 0 passed, 1 failed.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&from, "from", "", "JSON result to render (fnaudit scan -o json)")
-	fl.StringVarP(&format, "format", "o", "table", "report format: "+strings.Join(report.Formats.IDs(), ", "))
-	fl.StringVar(&output, "output", "", "write to this file instead of standard output")
+	outputs.register(cmd, report.Formats.IDs())
 	return cmd
 }

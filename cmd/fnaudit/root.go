@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
 	"strings"
 
@@ -21,6 +22,13 @@ type globalOptions struct {
 	tempRoot   string // where each scan's private directory goes ("": the system's)
 	stdout     io.Writer
 	stderr     io.Writer
+	// env reads the process environment (FNAUDIT_*, NO_COLOR, XDG_*);
+	// tests inject their own so they never change the process's.
+	env func(string) (string, bool)
+	// workDir is where the policy search starts ("": the process's).
+	workDir string
+	// fromEnv names the flags whose value came from FNAUDIT_*.
+	fromEnv map[string]bool
 }
 
 // commandFactories is filled by each command file's init, so adding a command
@@ -41,7 +49,7 @@ turns the result into one gate decision.
 Exit codes: 0 pass, 1 the gate failed, 2 fnaudit could not decide.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Version:       version(),
+		Version:       toolVersion(),
 	}
 	root.SetOut(g.stdout)
 	root.SetErr(g.stderr)
@@ -53,6 +61,8 @@ Exit codes: 0 pass, 1 the gate failed, 2 fnaudit could not decide.`,
 	for _, f := range commandFactories {
 		root.AddCommand(f(g))
 	}
+	root.SetVersionTemplate("fnaudit {{.Version}}\n")
+	finishHelp(root)
 	return root
 }
 
@@ -60,33 +70,45 @@ Exit codes: 0 pass, 1 the gate failed, 2 fnaudit could not decide.`,
 // error, usage errors and panics included, ends as one "fnaudit: ..." line on
 // stderr and a non-zero code: an error never looks like a pass.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
-	return runIn(ctx, args, stdout, stderr, "")
+	return runWith(ctx, &globalOptions{stdout: stdout, stderr: stderr, env: os.LookupEnv}, args)
 }
 
 // runIn is run with the private directories of scans made under tempRoot
-// (tests give each command its own, and run in parallel).
+// and an empty environment (tests give each command its own, and run in
+// parallel).
 func runIn(ctx context.Context, args []string, stdout, stderr io.Writer, tempRoot string) (code int) {
-	g := &globalOptions{stdout: stdout, stderr: stderr, tempRoot: tempRoot}
+	return runWith(ctx, &globalOptions{stdout: stdout, stderr: stderr, tempRoot: tempRoot}, args)
+}
+
+// runWith runs one command line with g's streams, environment and
+// directories.
+func runWith(ctx context.Context, g *globalOptions, args []string) (code int) {
+	if g.env == nil {
+		g.env = func(string) (string, bool) { return "", false }
+	}
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(stderr, "fnaudit: internal error: %v\n%s", r, debug.Stack())
+			fmt.Fprintf(g.stderr, "fnaudit: internal error: %v\n%s", r, debug.Stack())
 			code = exitUndecided
 		}
 	}()
 	// Best effort: what runs killed before their cleanup left behind. A
 	// failure to remove one is no reason to stop this run.
-	_ = artifact.RemoveStaleTempDirs(tempRoot)
+	_ = artifact.RemoveStaleTempDirs(g.tempRoot)
 
 	root := newRootCmd(g)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	err := applyEnv(root, g)
+	if err == nil {
+		err = root.ExecuteContext(ctx)
+	}
 	code = exitCodeFor(err)
 	if err != nil {
 		msg := oneLine(err.Error())
 		if code == exitGateFail {
-			fmt.Fprintf(stderr, "fnaudit: gate failed: %s\n", msg)
+			fmt.Fprintf(g.stderr, "fnaudit: gate failed: %s\n", msg)
 		} else {
-			fmt.Fprintf(stderr, "fnaudit: %s\n", msg)
+			fmt.Fprintf(g.stderr, "fnaudit: %s\n", msg)
 		}
 	}
 	return code
@@ -100,13 +122,4 @@ func oneLine(s string) string {
 		lines[i] = strings.TrimSpace(lines[i])
 	}
 	return strings.Join(lines, " ")
-}
-
-// version is the module version stamped by the Go toolchain ("(devel)" in a
-// source checkout).
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
-	}
-	return "(devel)"
 }

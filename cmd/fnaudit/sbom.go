@@ -1,11 +1,9 @@
 package main
 
 import (
-	"strings"
-
 	"github.com/spf13/cobra"
 
-	"github.com/fnaudit/fnaudit/report"
+	"github.com/fnaudit/fnaudit/internal/format"
 	"github.com/fnaudit/fnaudit/sbom"
 	"github.com/fnaudit/fnaudit/scan"
 )
@@ -14,9 +12,8 @@ func init() { register(newSBOMCmd) }
 
 func newSBOMCmd(g *globalOptions) *cobra.Command {
 	var (
-		af     artifactFlags
-		format string
-		output string
+		af      artifactFlags
+		outputs outputFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "sbom TARGET",
@@ -25,9 +22,17 @@ func newSBOMCmd(g *globalOptions) *cobra.Command {
 directory, or an image: oci-dir:PATH, oci-archive:FILE, docker-archive:FILE,
 registry:REF) and lists every installed third-party package, with its origin
 (function, layer N, image layer) and whether the runtime loads that copy.`,
+		Example: `  fnaudit sbom testdata/functions/node-app.zip
+  fnaudit sbom testdata/functions/node-app.zip -o cyclonedx-json \
+      --layer testdata/functions/node-layer.zip
+  fnaudit sbom function.zip -o spdx-json=sbom.spdx.json -o cyclonedx-json=sbom.cdx.json
+  fnaudit sbom oci-archive:image.tar -o table`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			enc, _, err := sbom.Formats.Writer(format, report.Options{})
+			outs, err := outputs.resolve(func(name string) (string, error) {
+				s, err := sbom.Formats.Lookup(name)
+				return s.ID, err
+			})
 			if err != nil {
 				return err
 			}
@@ -41,11 +46,16 @@ registry:REF) and lists every installed third-party package, with its origin
 			if err != nil {
 				return err
 			}
-			return writeOutput(g, output, func(w writer) error { return enc.Encode(w, s) })
+			return writeAll(g, outs, func(out output, opts format.Options, w writer) error {
+				enc, _, err := sbom.Formats.Writer(out.format, opts)
+				if err != nil {
+					return err
+				}
+				return enc.Encode(w, s)
+			})
 		},
 	}
 	af.register(cmd)
-	cmd.Flags().StringVarP(&format, "format", "o", "table", "output format: "+strings.Join(sbom.Formats.IDs(), ", "))
-	cmd.Flags().StringVar(&output, "output", "", "write to this file instead of standard output")
+	outputs.register(cmd, sbom.Formats.IDs())
 	return cmd
 }

@@ -4,14 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/fnaudit/fnaudit/feeds"
+	"github.com/fnaudit/fnaudit/internal/format"
 	"github.com/fnaudit/fnaudit/match"
 	"github.com/fnaudit/fnaudit/policy"
 	"github.com/fnaudit/fnaudit/report"
@@ -22,9 +20,10 @@ func init() { register(newScanCmd) }
 
 type scanFlags struct {
 	artifact    artifactFlags
-	format      string
-	output      string
+	outputs     outputFlags
 	failOn      string
+	onlyFixed   bool
+	cert        certFlags
 	policy      string
 	vex         []string
 	provenance  string
@@ -32,7 +31,7 @@ type scanFlags struct {
 	trustedRoot string
 	ignoreTlog  bool
 	validateAge bool
-	maxAge      time.Duration
+	maxAge      ageValue
 	vexNames    bool
 }
 
@@ -44,38 +43,53 @@ func newScanCmd(g *globalOptions) *cobra.Command {
 		Long: `scan opens TARGET (everything sbom accepts, or a CycloneDX / SPDX JSON
 SBOM made elsewhere), matches every package against the local advisory
 database (fnaudit db), verifies --provenance when given or required, applies
-the policy (.fnaudit.yaml in the working directory, or --policy) and reports.
+the policy and reports.
+
+The policy is --policy, else .fnaudit.yaml in the working directory or a
+parent up to the repository root, else $XDG_CONFIG_HOME/fnaudit/.fnaudit.yaml;
+the report names the file used. --fail-on none never fails on severity;
+malware fails whatever --fail-on says (only a policy exception clears it).
 
 Exit codes: 0 the gate passed, 1 it failed, 2 fnaudit could not decide (bad
 input, no or stale database, unreadable policy). An error never passes.`,
+		Example: `  fnaudit scan testdata/functions/node-app.zip
+  fnaudit scan testdata/functions/node-app.zip --layer testdata/functions/node-layer.zip
+  fnaudit scan function.zip -o sarif=fnaudit.sarif -o markdown=summary.md -o table
+  fnaudit scan function.zip -o json --output result.json --fail-on critical --only-fixed
+  fnaudit scan function.zip --provenance function.zip.sigstore.json \
+      --certificate-identity-regexp '^https://github.com/acme/' \
+      --certificate-oidc-issuer https://token.actions.githubusercontent.com`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runScan(cmd.Context(), g, &f, args[0])
 		},
 	}
 	f.artifact.register(cmd)
+	f.outputs.register(cmd, report.Formats.IDs())
 	fl := cmd.Flags()
-	fl.StringVarP(&f.format, "format", "o", "", "report format: "+strings.Join(report.Formats.IDs(), ", ")+" (default: table on a terminal, json otherwise)")
-	fl.StringVar(&f.output, "output", "", "write the report to this file; the table still goes to the terminal")
-	fl.StringVar(&f.failOn, "fail-on", "", "lowest severity that fails the gate: low, medium, high, critical (default: the policy's, else high)")
-	fl.StringVar(&f.policy, "policy", "", "policy file (default: "+policy.FileName+" in the working directory, if present)")
+	fl.StringVar(&f.failOn, "fail-on", "", "lowest severity that fails the gate: low, medium, high, critical, or none (default: the policy's, else high; malware fails regardless)")
+	fl.BoolVar(&f.onlyFixed, "only-fixed", false, "let vulnerabilities with no known fix pass, marked no-fix (malware still fails)")
+	fl.BoolVar(&f.onlyFixed, "ignore-unfixed", false, "same as --only-fixed (Trivy's name)")
+	fl.StringVar(&f.policy, "policy", "", "policy file (default: "+policy.FileName+" searched up to the repository root, then $XDG_CONFIG_HOME/fnaudit/)")
 	fl.StringArrayVar(&f.vex, "vex", nil, "OpenVEX document whose not_affected / fixed statements suppress findings (repeatable)")
-	fl.StringVar(&f.provenance, "provenance", "", "signed provenance of TARGET (Sigstore bundle, .intoto.jsonl, npm attestations, DSSE); checked against the policy's require_provenance")
+	fl.StringVar(&f.provenance, "provenance", "", "signed provenance of TARGET (Sigstore bundle, .intoto.jsonl, npm attestations, DSSE); checked against the policy's require_provenance and the --certificate-* flags")
 	fl.StringVar(&f.key, "key", "", "PEM public key the provenance must be signed with")
 	fl.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore trusted_root.json for keyless provenance (default: embedded public-good root)")
 	fl.BoolVar(&f.ignoreTlog, "insecure-ignore-tlog", false, "accept provenance without a transparency log entry (private keys)")
+	f.cert.register(cmd)
 	fl.BoolVar(&f.validateAge, feeds.FlagValidateAge, true, "refuse an advisory database older than --"+feeds.FlagMaxAge)
-	fl.DurationVar(&f.maxAge, feeds.FlagMaxAge, feeds.DefaultMaxAge, "oldest advisory database scan accepts")
+	f.maxAge = ageValue(feeds.DefaultMaxAge)
+	fl.Var(&f.maxAge, feeds.FlagMaxAge, "oldest advisory database scan accepts: days (7d) or a Go duration (36h)")
 	fl.BoolVar(&f.vexNames, "vex-match-names", false, "let a VEX statement whose product is only the artifact's file name (no digest, no purl) clear findings")
 	return cmd
 }
 
 func runScan(ctx context.Context, g *globalOptions, f *scanFlags, target string) error {
-	pol, err := loadPolicy(f)
+	outs, err := f.outputs.resolve(reportFormat)
 	if err != nil {
 		return err
 	}
-	writer, format, err := reportWriter(g, f)
+	pol, polInfo, err := loadPolicy(g, f)
 	if err != nil {
 		return err
 	}
@@ -84,9 +98,9 @@ func runScan(ctx context.Context, g *globalOptions, f *scanFlags, target string)
 		return err
 	}
 	engine, err := scan.Open(ctx, scan.Config{
-		DBPath: dbPath, MaxAge: f.maxAge, AcceptStale: !f.validateAge,
+		DBPath: dbPath, MaxAge: time.Duration(f.maxAge), AcceptStale: !f.validateAge,
 		Limits: f.artifact.limits, Offline: g.offline, TempRoot: g.tempRoot,
-		Tool: report.Tool{Name: "fnaudit", Version: version()},
+		Tool: report.Tool{Name: "fnaudit", Version: toolVersion()},
 	})
 	if err != nil {
 		return err
@@ -101,12 +115,13 @@ func runScan(ctx context.Context, g *globalOptions, f *scanFlags, target string)
 	if err != nil {
 		return err
 	}
+	res.Report.Policy = polInfo
 	if !g.quiet {
 		for _, w := range res.Warnings {
 			fmt.Fprintf(g.stderr, "fnaudit: warning: %s\n", w)
 		}
 	}
-	if err := emit(g, f, writer, format, res.Report); err != nil {
+	if err := emitReport(g, outs, res.Report); err != nil {
 		return err
 	}
 	if !res.Pass() {
@@ -122,66 +137,51 @@ func provenanceNote(d *policy.Decision) string {
 	return ""
 }
 
-// loadPolicy reads --policy, else .fnaudit.yaml in the working directory,
-// else the default policy; --fail-on overrides the file's threshold.
-func loadPolicy(f *scanFlags) (*policy.Policy, error) {
+// loadPolicy reads the policy findPolicy names, or the default policy;
+// --fail-on, --only-fixed and the --certificate-* flags override the file.
+func loadPolicy(g *globalOptions, f *scanFlags) (*policy.Policy, *report.PolicyInfo, error) {
 	pol := policy.Default()
-	path := f.policy
-	if path == "" {
-		if _, err := os.Stat(policy.FileName); err == nil {
-			path = policy.FileName
-		}
-	}
+	path, source := findPolicy(g, f.policy)
 	if path != "" {
 		var err error
 		if pol, err = policy.Load(path); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if f.failOn != "" {
 		sev, err := match.ParseSeverity(f.failOn)
-		if err != nil || sev == match.SeverityUnknown || sev == match.SeverityNone {
-			return nil, fmt.Errorf("--fail-on %q: want low, medium, high or critical", f.failOn)
+		if err != nil || sev == match.SeverityUnknown {
+			name := "--fail-on"
+			if g.fromEnv["fail-on"] {
+				name = envName("fail-on")
+			}
+			return nil, nil, fmt.Errorf("%s %q: want none, low, medium, high or critical", name, f.failOn)
 		}
 		pol.FailOn = sev
 	}
-	return pol, nil
+	if f.onlyFixed {
+		pol.OnlyFixed = true
+	}
+	f.cert.apply(pol)
+	return pol, &report.PolicyInfo{Path: path, Source: source}, nil
 }
 
-// reportWriter picks the format: -o; else JSON for --output and for a
-// pipe, the table on a terminal.
-func reportWriter(g *globalOptions, f *scanFlags) (report.Writer, string, error) {
-	format := f.format
-	if format == "" {
-		format = "json"
-		if isTerminal(g.stdout) && f.output == "" {
-			format = "table"
+func reportFormat(name string) (string, error) {
+	s, err := report.Formats.Lookup(name)
+	return s.ID, err
+}
+
+// emitReport writes every -o output; when all of them go to files, the
+// table still goes to stdout unless -q.
+func emitReport(g *globalOptions, outs []output, rep *report.Report) error {
+	if !toStdout(outs) && !g.quiet {
+		outs = append(outs, output{format: "table"})
+	}
+	return writeAll(g, outs, func(out output, opts format.Options, w io.Writer) error {
+		rw, err := report.For(out.format, opts)
+		if err != nil {
+			return err
 		}
-	}
-	w, err := report.For(format, report.Options{Color: isTerminal(g.stdout) && f.output == ""})
-	return w, format, err
-}
-
-func isTerminal(w io.Writer) bool {
-	file, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(file.Fd()))
-}
-
-// emit writes the report: to --output in the chosen format with the table
-// on the terminal (unless -q), or to stdout.
-func emit(g *globalOptions, f *scanFlags, w report.Writer, format string, rep *report.Report) error {
-	if f.output == "" {
-		return w.Write(g.stdout, rep)
-	}
-	if err := writeOutput(g, f.output, func(out io.Writer) error { return w.Write(out, rep) }); err != nil {
-		return err
-	}
-	if g.quiet {
-		return nil
-	}
-	table, err := report.For("table", report.Options{Color: isTerminal(g.stdout)})
-	if err != nil {
-		return err
-	}
-	return table.Write(g.stdout, rep)
+		return rw.Write(w, rep)
+	})
 }

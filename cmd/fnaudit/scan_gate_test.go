@@ -62,7 +62,7 @@ func TestScanFormats(t *testing.T) {
 	}
 
 	code, out, _ := runCLI(t, append(append([]string{}, db...), "scan", "-o", "markdown", target)...)
-	if code != 1 || !strings.Contains(out, "❌ **fnaudit: gate failed** — 3 of 3 findings fail") || !strings.Contains(out, "| **FAIL** | critical | malicious | MAL-2025-20690 | `flatmap-stream@0.1.1`") {
+	if code != 1 || !strings.Contains(out, "❌ **fnaudit: gate failed** — 3 of 3 findings fail") || !strings.Contains(out, "| **FAIL** malicious | critical | malicious | [MAL-2025-20690](https://osv.dev/vulnerability/MAL-2025-20690) | `flatmap-stream@0.1.1`") {
 		t.Errorf("markdown (exit %d):\n%s", code, out)
 	}
 	dest := filepath.Join(t.TempDir(), "report.sarif")
@@ -189,7 +189,7 @@ func TestScanUndecided(t *testing.T) {
 		{"no database", []string{"--db", filepath.Join(dir, "none.db"), "scan", es}, "no advisory database"},
 		{"stale database", append(append([]string{}, db...), "scan", "--db-max-allowed-age", "1ns", es), "--db-validate-age=false"},
 		{"unreadable policy", append(append([]string{}, db...), "scan", "--policy", writeFile(t, dir, "bad.yaml", "fail_on: [\n"), es), "bad.yaml"},
-		{"unknown policy key", append(append([]string{}, db...), "scan", "--policy", writeFile(t, dir, "typo.yaml", "fail_onn: low\n"), es), "field fail_onn not found"},
+		{"unknown policy key", append(append([]string{}, db...), "scan", "--policy", writeFile(t, dir, "typo.yaml", "fail_onn: low\n"), es), "line 1: unknown key fail_onn, did you mean fail_on"},
 		{"missing policy", append(append([]string{}, db...), "scan", "--policy", filepath.Join(dir, "nope.yaml"), es), "nope.yaml"},
 		{"bad VEX", append(append([]string{}, db...), "scan", "--vex", writeFile(t, dir, "bad.vex.json", "{"), es), "bad.vex.json"},
 		{"bad fail-on", append(append([]string{}, db...), "scan", "--fail-on", "urgent", es), `--fail-on "urgent"`},

@@ -33,6 +33,7 @@ type verifyFlags struct {
 	ignoreTlog     bool
 	format         string
 	output         string
+	cosign         cosignVerifyFlags
 }
 
 func newVerifyCmd(g *globalOptions) *cobra.Command {
@@ -56,7 +57,13 @@ identity, issuer, digest, provenance (SLSA v0.2/v1), builder, source, ref,
 build-type.
 
 Exit codes: 0 verified, 1 rejected (the failing check is named), 2 could
-not check (unreadable bundle, trusted root or key, incomplete policy).`,
+not check (unreadable bundle, trusted root or key, incomplete policy, or a
+--digest in an algorithm the statement's subjects do not use).`,
+		Example: `  fnaudit verify function.zip --bundle function.zip.sigstore.json \
+      --certificate-identity-regexp '^https://github.com/acme/payments/' \
+      --certificate-oidc-issuer https://token.actions.githubusercontent.com
+  fnaudit verify --digest sha256:xL8trFfHYihPUt8um/0LqRuqYOLW4V33f2DFDn9O10Y= \
+      --bundle b.json --key k.pub`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runVerify(cmd, g, &f, args)
@@ -67,7 +74,7 @@ not check (unreadable bundle, trusted root or key, incomplete policy).`,
 	fl.StringVar(&f.digest, "digest", "", "artifact digest instead of TARGET: sha256|sha384|sha512 as ALG:HEX, ALG:BASE64 or ALG-BASE64")
 	fl.StringVar(&f.key, "key", "", "PEM public key the provenance must be signed with (instead of a Fulcio certificate)")
 	fl.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore trusted_root.json (default: the embedded public-good root)")
-	fl.StringVar(&f.identity, "certificate-identity", "", "signing certificate's identity (SAN), e.g. https://github.com/ORG/REPO/.github/workflows/release.yml@refs/heads/main")
+	fl.StringVar(&f.identity, "certificate-identity", "", "signing certificate's identity (SAN); for GitHub Actions the workflow's URL@ref")
 	fl.StringVar(&f.identityRegexp, "certificate-identity-regexp", "", "regular expression the certificate identity must match (unanchored, as cosign)")
 	fl.StringVar(&f.issuer, "certificate-oidc-issuer", "", "signing certificate's OIDC issuer, e.g. https://token.actions.githubusercontent.com")
 	fl.StringVar(&f.issuerRegexp, "certificate-oidc-issuer-regexp", "", "regular expression the OIDC issuer must match")
@@ -76,6 +83,7 @@ not check (unreadable bundle, trusted root or key, incomplete policy).`,
 	fl.StringVar(&f.sourceRef, "source-ref", "", "required source ref: refs/heads/main, refs/tags/v1.2.3, or a short branch or tag name")
 	fl.StringVar(&f.buildType, "build-type", "", "required SLSA build type")
 	fl.BoolVar(&f.ignoreTlog, "insecure-ignore-tlog", false, "accept provenance without transparency log entry or signed timestamp (private keys); certificates are then checked at the current time")
+	f.cosign.register(cmd)
 	fl.StringVarP(&f.format, "format", "o", "table", "output format: table, json")
 	fl.StringVar(&f.output, "output", "", "write to this file instead of standard output")
 	return cmd
@@ -106,9 +114,17 @@ func runVerify(cmd *cobra.Command, g *globalOptions, f *verifyFlags, args []stri
 		return fmt.Errorf("verify: %w", err)
 	}
 
-	res, err := provenance.Verify(cmd.Context(), art, f.bundle, f.options()...)
+	wantType, err := f.cosign.wantType()
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
+	}
+	res, err := provenance.Verify(cmd.Context(), art, f.bundle, append(f.options(), f.cosign.options()...)...)
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	checkType(res, wantType)
+	if !res.Verified && res.Undecided && onlyDigestFailed(res) {
+		return fmt.Errorf("verify: could not check: %s; give TARGET (the file) so every digest can be computed", res.Failure())
 	}
 	if err := writeOutput(g, f.output, func(w writer) error {
 		if f.format == "json" {
@@ -156,7 +172,9 @@ func (f *verifyFlags) options() []provenance.Option {
 func writeVerifyTable(w io.Writer, r *provenance.Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	verdict := "VERIFIED"
-	if !r.Verified {
+	if !r.Verified && r.Undecided && onlyDigestFailed(r) {
+		verdict = "COULD NOT CHECK (digest)"
+	} else if !r.Verified {
 		verdict = "REJECTED"
 		if c := r.FailedCheck(); c != nil {
 			verdict += " (" + c.Name + ")"
@@ -198,4 +216,15 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// onlyDigestFailed: the digest is the one failed check, so the bundle was
+// not rejected on its own merits.
+func onlyDigestFailed(r *provenance.Result) bool {
+	for _, c := range r.Checks {
+		if c.Failed() && c.Name != provenance.CheckDigest && c.Detail != "not checked" {
+			return false
+		}
+	}
+	return true
 }

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// helpWidth is the width every help text fits.
+const helpWidth = 100
+
+// examples are the Example sections of the commands whose files are shared
+// with other work (db), and of cobra's own completion commands, by command
+// path; a command that sets its own Example keeps it.
+var examples = map[string]string{
+	"fnaudit": `  fnaudit db import testdata/osv
+  fnaudit scan testdata/functions/node-app.zip
+  fnaudit sbom testdata/functions/node-app.zip -o cyclonedx-json=sbom.cdx.json`,
+	"fnaudit db": `  fnaudit db import testdata/osv
+  fnaudit db status`,
+	"fnaudit db import": `  fnaudit db import testdata/osv
+  fnaudit db import osv-export/npm/all.zip blocklist.yaml`,
+	"fnaudit db update": `  fnaudit db update
+  fnaudit db update -e npm -e PyPI --source https://mirror.example.com/osv`,
+	"fnaudit db status": `  fnaudit db status
+  fnaudit db status -o json`,
+	"fnaudit completion": `  fnaudit completion bash > /etc/bash_completion.d/fnaudit
+  fnaudit completion zsh > "${fpath[1]}/_fnaudit"`,
+	"fnaudit completion bash":       `  source <(fnaudit completion bash)`,
+	"fnaudit completion zsh":        `  fnaudit completion zsh > "${fpath[1]}/_fnaudit"`,
+	"fnaudit completion fish":       `  fnaudit completion fish > ~/.config/fish/completions/fnaudit.fish`,
+	"fnaudit completion powershell": `  fnaudit completion powershell | Out-String | Invoke-Expression`,
+}
+
+// finishHelp gives every command its examples and wraps flag help at
+// helpWidth (pflag's own help does not wrap). Shell completion is cobra's
+// completion command, shown in the command list.
+func finishHelp(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	cobra.AddTemplateFunc("wrapFlags", func(fs *pflag.FlagSet) string {
+		return strings.TrimRight(fs.FlagUsagesWrapped(helpWidth-1), " \n") + "\n"
+	})
+	tmpl := root.UsageTemplate()
+	tmpl = strings.ReplaceAll(tmpl, ".LocalFlags.FlagUsages | trimTrailingWhitespaces", "wrapFlags .LocalFlags | trimTrailingWhitespaces")
+	tmpl = strings.ReplaceAll(tmpl, ".InheritedFlags.FlagUsages | trimTrailingWhitespaces", "wrapFlags .InheritedFlags | trimTrailingWhitespaces")
+	root.SetUsageTemplate(tmpl)
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.Example == "" {
+			c.Example = examples[c.CommandPath()]
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+}
