@@ -160,6 +160,8 @@ func (t tableWriter) findingsTable(rows []Finding) string {
 			widths[gateCol]--
 		case widths[pkgCol] > 14:
 			widths[pkgCol]--
+		case widths[gateCol] > 12:
+			widths[gateCol]--
 		default:
 			goto layout
 		}
@@ -209,6 +211,11 @@ func wrapSoft(s string, n int) string {
 	lines := strings.Split(text.WrapSoft(s, n), "\n")
 	for i := range lines {
 		lines[i] = strings.TrimRight(lines[i], " ")
+		// A word longer than the column (reachable-unrated) is cut, so
+		// the row still fits the terminal.
+		if text.StringWidthWithoutEscSequences(lines[i]) > n {
+			lines[i] = text.WrapHard(lines[i], n)
+		}
 	}
 	return strings.Join(lines, "\n")
 }

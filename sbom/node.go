@@ -142,6 +142,7 @@ func (out *SBOM) addNodePackages(d *artifact.Deployment, s *syftsbom.SBOM) error
 		fp := Package{Ecosystem: EcosystemNPM, Paths: paths, Origin: g.file.Origin(), Loaded: true, Type: string(pkg.NpmPkg)}
 		if sp, ok := bySyft[g.manifest]; ok && g.manifest != "" {
 			fp.Name, fp.Version, fp.PURL = sp.Name, sp.Version, sp.PURL
+			fp.Licenses = declaredLicenses(sp)
 			out.appendPackage(fp, sp)
 			continue
 		}
