@@ -104,6 +104,8 @@ func TestGenerateBundled(t *testing.T) {
 		{"webpack-min-inline-lock", "sourcemap", bundledLocked, false},
 		{"webpack-plain-none-nolock", "bundle-comment", bundledUnlocked, false},
 		{"rollup-min-map-lock", "sourcemap", bundledLocked, false},
+		// The minified bundle hides its modules, but the lockfile shipped
+		// beside it still names them: those are listed as declared.
 		{"esbuild-min-none-lock", "banner", []string{"axios 0.21.0 pkg:npm/axios@0.21.0", "lodash 4.17.15 pkg:npm/lodash@4.17.15"}, true},
 		{"rollup-plain-none-nolock", "banner", []string{"lodash 4.17.15 pkg:npm/lodash@4.17.15"}, true},
 	} {
@@ -112,8 +114,21 @@ func TestGenerateBundled(t *testing.T) {
 			if got := bundledRows(t, s, tc.evidence); !slices.Equal(got, tc.want) {
 				t.Errorf("packages:\n got %q\nwant %q", got, tc.want)
 			}
-			if len(s.Packages) != len(tc.want) {
-				t.Errorf("%d packages, want only the %d bundled ones", len(s.Packages), len(tc.want))
+			declared := 0
+			for _, p := range s.Packages {
+				if p.Declared {
+					declared++
+					if p.Evidence != EvidenceLockfile || p.Loaded || p.Path() != "/var/task/package-lock.json" {
+						t.Errorf("declared %s: evidence %q, loaded %v, path %s", p.Name, p.Evidence, p.Loaded, p.Path())
+					}
+				}
+			}
+			wantDeclared := 0
+			if tc.cell == "esbuild-min-none-lock" {
+				wantDeclared = 11 // every locked package but lodash and axios, seen in the bundle
+			}
+			if len(s.Packages) != len(tc.want)+declared || declared != wantDeclared {
+				t.Errorf("%d packages (%d declared), want the %d bundled ones and %d declared", len(s.Packages), declared, len(tc.want), wantDeclared)
 			}
 			var wantUnid []string
 			if tc.unidentified {
@@ -159,7 +174,7 @@ func checkCycloneDXEvidence(t *testing.T, s *SBOM, evidence string, n int) {
 	}
 	got := 0
 	for _, c := range *bom.Components {
-		if c.Type != cyclonedx.ComponentTypeLibrary {
+		if c.Type != cyclonedx.ComponentTypeLibrary || prop(c.Properties, PropDeclared) == "true" {
 			continue
 		}
 		got++
@@ -223,7 +238,7 @@ func TestBundledAndInstalled(t *testing.T) {
 			got = append(got, fmt.Sprintf("%s %s %q %v", p.Version, p.Path(), p.Evidence, p.Loaded))
 		}
 	}
-	want := []string{`4.17.15 /var/task/node_modules/lodash "" true`, `4.17.15 /var/task/index.js "sourcemap" true`}
+	want := []string{`4.17.15 /var/task/index.js "sourcemap" true`, `4.17.15 /var/task/node_modules/lodash "" true`}
 	if !slices.Equal(got, want) {
 		t.Errorf("lodash copies:\n got %q\nwant %q", got, want)
 	}

@@ -3,7 +3,8 @@
 # optionally an earlier one as BEFORE=path/to/fnaudit) against osv-scanner
 # v2.5.0 offline on the same small functions, with the corpus advisory
 # records (testdata/osv) as both tools' database. Prints every run's wall
-# time and peak RSS, then the median per tool and input.
+# time, CPU time (user+sys) and peak RSS, then the median per tool and
+# input. On a loaded machine the CPU time is the steadier figure.
 #
 #   scripts/bench-small.sh                    # RUNS=5
 #   BEFORE=/tmp/fnaudit-old RUNS=7 scripts/bench-small.sh
@@ -19,6 +20,10 @@ trap 'rm -rf "$work"' EXIT
 
 go build -o bin/fnaudit ./cmd/fnaudit
 bin/fnaudit -q --db "$work/fnaudit.db" db import testdata/osv
+# An earlier build may not read this build's database schema: it gets its own.
+if [ -n "${BEFORE:-}" ]; then
+	"$BEFORE" -q --db "$work/before.db" db import testdata/osv
+fi
 # osv-scanner's offline database: one all.zip per ecosystem, as osv.dev exports.
 python3 - "$work/osv" <<'PY'
 import os, sys, zipfile
@@ -33,7 +38,7 @@ PY
 run() { # label input cmd...: one timed run, appended to $work/times
 	local label=$1 input=$2; shift 2
 	local out
-	out=$($TIME -f '%e %M' "$@" 2>&1 >/dev/null | tail -1) || true
+	out=$($TIME -f '%e %M %U %S' "$@" 2>&1 >/dev/null | tail -1) || true
 	echo "$input $label $out" | tee -a "$work/times"
 }
 
@@ -43,7 +48,7 @@ for i in $(seq "$RUNS"); do
 		dir="$work/$name"
 		[ -d "$dir" ] || { mkdir -p "$dir"; unzip -q -o "$zip" -d "$dir"; }
 		if [ -n "${BEFORE:-}" ]; then
-			run fnaudit-before "$name" "$BEFORE" --db "$work/fnaudit.db" scan --db-validate-age=false -o json "$zip"
+			run fnaudit-before "$name" "$BEFORE" --db "$work/before.db" scan --db-validate-age=false -o json "$zip"
 		fi
 		run fnaudit "$name" bin/fnaudit --db "$work/fnaudit.db" scan --db-validate-age=false -o json "$zip"
 		if [ -x "$OSV_SCANNER" ]; then
@@ -53,8 +58,8 @@ for i in $(seq "$RUNS"); do
 	done
 done
 echo
-printf '%-30s %-16s %12s %14s\n' input tool median_s median_MiB
+printf '%-30s %-16s %10s %10s %12s\n' input tool wall_s cpu_s peak_MiB
 sort -k1,1 -k2,2 "$work/times" | awk '
-	{ k = $1 " " $2; t[k] = t[k] " " $3; m[k] = m[k] " " $4; keys[k] = 1 }
-	END { for (k in keys) { n = split(t[k], a, " "); asort(a); split(m[k], b, " "); asort(b);
-		mid = int((n + 1) / 2); split(k, kk, " "); printf "%-30s %-16s %12.2f %14.0f\n", kk[1], kk[2], a[mid], b[mid] / 1024 } }' | sort
+	{ k = $1 " " $2; t[k] = t[k] " " $3; m[k] = m[k] " " $4; c[k] = c[k] " " ($5 + $6); keys[k] = 1 }
+	END { for (k in keys) { n = split(t[k], a, " "); asort(a); split(m[k], b, " "); asort(b); split(c[k], u, " "); asort(u);
+		mid = int((n + 1) / 2); split(k, kk, " "); printf "%-30s %-16s %10.2f %10.2f %12.0f\n", kk[1], kk[2], a[mid], u[mid], b[mid] / 1024 } }' | sort
