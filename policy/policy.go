@@ -30,6 +30,10 @@ type Policy struct {
 	// FailOnShadowed makes findings in copies the runtime does not load (a
 	// layer's package under the function's own) count like the others.
 	FailOnShadowed bool `yaml:"fail_on_shadowed"`
+	// FailOnRegistry makes versions their registry unpublished, yanked,
+	// retracted or unlisted fail the gate (see policy/registry.go; a
+	// taken-down package fails regardless, a deprecated one never).
+	FailOnRegistry bool `yaml:"fail_on_registry"`
 	// IgnoreUnreachable lets Go findings whose vulnerable symbols are not in
 	// the binary pass.
 	IgnoreUnreachable bool `yaml:"ignore_unreachable"`

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/fnaudit/fnaudit/feeds"
 	"github.com/fnaudit/fnaudit/match"
 	"github.com/fnaudit/fnaudit/policy"
 	"github.com/fnaudit/fnaudit/report"
@@ -68,7 +69,13 @@ func (e *Engine) Scan(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, warnings, err := e.checkDatabase(ctx, now)
+	ref := e.acquire()
+	defer e.release(ref)
+	var store *feeds.Store
+	if ref != nil {
+		store = ref.store
+	}
+	db, warnings, err := e.checkDatabase(ctx, store, now)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +94,7 @@ func (e *Engine) Scan(ctx context.Context, req Request) (*Result, error) {
 	s := c.SBOM
 	sw.lap("catalog")
 
-	findings, err := match.Match(ctx, e.store, s.Packages)
+	findings, err := match.Match(ctx, store, s.Packages)
 	if err != nil {
 		return nil, fmt.Errorf("match %s: %w", req.Target, err)
 	}
@@ -98,6 +105,12 @@ func (e *Engine) Scan(ctx context.Context, req Request) (*Result, error) {
 		}
 	}
 	sw.lap("reachability")
+	regFindings, regWarnings, err := e.checkRegistry(ctx, store, req, s.Packages, now) // scan/registry.go; after reachability, which reads advisory records
+	if err != nil {
+		return nil, err
+	}
+	findings, warnings = append(findings, regFindings...), append(warnings, regWarnings...)
+	sw.lap("registry")
 	prov, err := verifyProvenance(ctx, req, pol, s)
 	if err != nil {
 		return nil, err

@@ -33,6 +33,7 @@ type scanFlags struct {
 	ignoreTlog  bool
 	validateAge bool
 	maxAge      time.Duration
+	registry    registryFlags // registry.go
 }
 
 func newScanCmd(g *globalOptions) *cobra.Command {
@@ -65,6 +66,7 @@ input, no or stale database, unreadable policy). An error never passes.`,
 	fl.BoolVar(&f.ignoreTlog, "insecure-ignore-tlog", false, "accept provenance without a transparency log entry (private keys)")
 	fl.BoolVar(&f.validateAge, feeds.FlagValidateAge, true, "refuse an advisory database older than --"+feeds.FlagMaxAge)
 	fl.DurationVar(&f.maxAge, feeds.FlagMaxAge, feeds.DefaultMaxAge, "oldest advisory database scan accepts")
+	f.registry.register(cmd)
 	return cmd
 }
 
@@ -91,11 +93,15 @@ func runScan(ctx context.Context, g *globalOptions, f *scanFlags, target string)
 	}
 	defer engine.Close()
 	limitHeapFor(target)
-	res, err := engine.Scan(ctx, scan.Request{
+	req := scan.Request{
 		Target: target, Layers: f.artifact.layers, Runtime: f.artifact.runtime, Platform: f.artifact.platform,
 		Policy: pol, VEX: f.vex,
 		Provenance: scan.Provenance{Bundle: f.provenance, Key: f.key, TrustedRoot: f.trustedRoot, IgnoreTlog: f.ignoreTlog},
-	})
+	}
+	if err := f.registry.request(g, &req); err != nil {
+		return err
+	}
+	res, err := engine.Scan(ctx, req)
 	if err != nil {
 		return err
 	}
