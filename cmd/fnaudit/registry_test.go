@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/fnaudit/fnaudit/internal/schemacheck"
 	zt "github.com/fnaudit/fnaudit/internal/ziptest"
 )
 
@@ -154,11 +155,21 @@ func TestScanCheckRegistryFormats(t *testing.T) {
 	url, _ := npmServer(t, nil)
 	db := corpusDB(t)
 	es := filepath.Join(functionsDir, "event-stream-reconstruction.zip")
+	schemas := map[string]func([]byte) error{
+		"json":      func(b []byte) error { return schemacheck.ValidateFile("../../docs/report.schema.json", b) },
+		"sarif":     func(b []byte) error { return schemacheck.Validate(schemasDir, schemacheck.SARIF210, b) },
+		"cyclonedx": func(b []byte) error { return schemacheck.Validate(schemasDir, schemacheck.CycloneDX16, b) },
+	}
 	for _, format := range []string{"json", "table", "markdown", "sarif", "cyclonedx"} {
 		args := append(append([]string{}, db...), "scan", "-o", format, "--check-registry", "--registry", "npm="+url, es)
 		code, out, errs := runCLI(t, args...)
 		if code != 1 || !strings.Contains(out, "REGISTRY-TAKEN-DOWN") || !strings.Contains(out, "REGISTRY-UNPUBLISHED") {
 			t.Errorf("-o %s: exit %d: %s\n%s", format, code, errs, out)
+		}
+		if v := schemas[format]; v != nil {
+			if err := v([]byte(out)); err != nil {
+				t.Errorf("-o %s does not validate: %v", format, err)
+			}
 		}
 		if format == "json" {
 			var r jsonReport
