@@ -55,8 +55,9 @@ type registryUpdateFlags struct {
 	sboms  []string
 }
 
-// registryOnly is the value a bare --registry takes.
-const registryOnly = "\x00on"
+// registryOnly is the value a bare --registry takes (shown in the help as
+// --registry[="on"]; "on" is no ECOSYSTEM=URL, so it cannot be mistaken).
+const registryOnly = "on"
 
 func (r *registryUpdateFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
