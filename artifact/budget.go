@@ -16,6 +16,7 @@ type budget struct {
 	// (Options.TempDir): carried with the budget because both follow the
 	// one read through every nested level.
 	tempDir string
+	nested  int // archives opened inside archives
 }
 
 func newZipBudget(opts Options) *budget {
@@ -26,14 +27,57 @@ func newImageBudget(opts Options) *budget {
 	return &budget{limits: opts.Limits, maxSize: opts.Limits.MaxImageSize, sizeFlag: "--max-image-size", tempDir: opts.TempDir}
 }
 
-// entry charges one entry.
+// entry charges one entry and checks the depth of its name.
 func (b *budget) entry(file, entry string) error {
 	b.entries++
 	if b.entries > b.limits.MaxEntries {
-		return &InputError{File: file, Entry: entry,
+		return &InputError{File: file, Entry: shortName(entry),
 			Reason: fmt.Sprintf("more than %d entries", b.limits.MaxEntries), Limit: "--max-entries"}
 	}
+	if d := pathDepth(entry); d > b.limits.MaxPathDepth {
+		return &InputError{File: file, Entry: shortName(entry),
+			Reason: fmt.Sprintf("path %d levels deep, more than %d", d, b.limits.MaxPathDepth), Limit: "--max-path-depth"}
+	}
 	return nil
+}
+
+// nestedArchive charges one archive found inside another.
+func (b *budget) nestedArchive(file, entry string) error {
+	b.nested++
+	if b.nested > b.limits.MaxNestedArchives {
+		return &InputError{File: file, Entry: entry,
+			Reason: fmt.Sprintf("more than %d nested archives", b.limits.MaxNestedArchives), Limit: "--max-nested-archives"}
+	}
+	return nil
+}
+
+// pathDepth counts the components of an entry name as a runtime would
+// resolve them: empty and "." components are not levels. Backslashes count
+// as separators too, as cleanEntryName checks them.
+func pathDepth(name string) int {
+	n, start := 0, 0
+	for i := 0; i <= len(name); i++ {
+		if i == len(name) || name[i] == '/' || name[i] == '\\' {
+			if seg := name[start:i]; seg != "" && seg != "." {
+				n++
+			}
+			start = i + 1
+		}
+	}
+	return n
+}
+
+// maxNameInMessage bounds how much of an entry name an error repeats: the
+// message must stay one readable line when the name is 60,000 bytes long.
+const maxNameInMessage = 512
+
+// shortName keeps the start and end of an overlong name.
+func shortName(name string) string {
+	if len(name) <= maxNameInMessage {
+		return name
+	}
+	half := maxNameInMessage / 2
+	return fmt.Sprintf("%s...(%d bytes)...%s", name[:half], len(name)-2*half, name[len(name)-half:])
 }
 
 // bytes charges n uncompressed bytes of one entry.

@@ -40,6 +40,7 @@ type Deployment struct {
 	Runtime Runtime
 
 	view    *view
+	limits  Limits // as opened, defaults filled
 	closers []io.Closer
 	sources map[Origin]string // origin -> the path the user gave, for messages
 
@@ -72,18 +73,35 @@ func (d *Deployment) Roots() []string { return append([]string(nil), d.view.root
 // Open returns the content of the file at p (following symlinks). A read
 // that fails part-way (corrupt data, CRC mismatch) is also recorded, so Err
 // reports it after cataloging: a reader that swallowed it cannot turn a
-// corrupt artifact into a partial pass.
+// corrupt artifact into a partial pass. Reading more than the metadata cap
+// (Limits.MaxMetadataSize) fails and is recorded the same way, except for
+// archives and RPM databases (see metadatacap.go).
 func (d *Deployment) Open(p string) (io.ReadCloser, error) {
-	_, f, ok := d.view.resolve(p)
+	return d.open(p, true)
+}
+
+// OpenExecutable is Open without the metadata cap, for the binary
+// catalogers' reads of executables (which may be as large as the deployment
+// allows, and are read in part at random offsets).
+func (d *Deployment) OpenExecutable(p string) (io.ReadCloser, error) {
+	return d.open(p, false)
+}
+
+func (d *Deployment) open(p string, capped bool) (io.ReadCloser, error) {
+	real, f, ok := d.view.resolve(p)
 	if !ok {
-		return nil, &InputError{File: d.Target, Entry: p, Reason: "no such file in the artifact"}
+		return nil, &InputError{File: d.Target, Entry: shortName(p), Reason: "no such file in the artifact"}
 	}
 	rc, err := f.Open()
 	if err != nil {
 		err = d.record(f, err)
 		return nil, err
 	}
-	return &recordingReader{rc: rc, d: d, f: f}, nil
+	r := &recordingReader{rc: rc, d: d, f: f}
+	if capped && d.limits.MaxMetadataSize > 0 && !metadataCapExempt(real) {
+		r.limit = d.limits.MaxMetadataSize
+	}
+	return r, nil
 }
 
 // Err is the first content read failure seen by Open's readers, if any.
@@ -94,7 +112,10 @@ func (d *Deployment) Err() error {
 }
 
 func (d *Deployment) record(f *File, err error) error {
-	ie := &InputError{File: d.fileOf(f.Origin()), Entry: f.Entry(), Reason: "corrupt entry data", Err: err}
+	ie, ok := err.(*InputError)
+	if !ok {
+		ie = &InputError{File: d.fileOf(f.Origin()), Entry: f.Entry(), Reason: "corrupt entry data", Err: err}
+	}
 	d.mu.Lock()
 	if d.readErr == nil {
 		d.readErr = ie
@@ -127,14 +148,26 @@ const drainLimit = 1 * mib
 
 // recordingReader reports read errors to its deployment.
 type recordingReader struct {
-	rc  io.ReadCloser
-	d   *Deployment
-	f   *File
-	eof bool
+	rc    io.ReadCloser
+	d     *Deployment
+	f     *File
+	eof   bool
+	limit int64 // the metadata cap, 0 for none
+	n     int64 // bytes read
 }
 
 func (r *recordingReader) Read(p []byte) (int, error) {
+	if r.limit > 0 {
+		// Ask for at most one byte past the cap: enough to know.
+		if room := r.limit + 1 - r.n; int64(len(p)) > room {
+			p = p[:max(room, 0)]
+		}
+	}
 	n, err := r.rc.Read(p)
+	r.n += int64(n)
+	if r.limit > 0 && r.n > r.limit {
+		return n, r.d.record(r.f, r.d.tooBig(r.f))
+	}
 	switch {
 	case err == io.EOF:
 		r.eof = true

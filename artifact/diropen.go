@@ -20,7 +20,7 @@ func openDirectory(ctx context.Context, dir string, opts Options) (*Deployment, 
 	b := newZipBudget(opts)
 	origin := Origin{Kind: OriginDirectory, Name: filepath.Base(filepath.Clean(dir))}
 	mount := TaskRoot
-	if isLayerDir(dir) {
+	if len(opts.Layers) == 0 && isLayerDir(dir) {
 		origin = Origin{Kind: OriginLayer, Index: 1, Name: origin.Name}
 		mount = OptRoot
 	}
@@ -69,7 +69,14 @@ func openDirectory(ctx context.Context, dir string, opts Options) (*Deployment, 
 	if err != nil {
 		return nil, err
 	}
+	// --layer zips go on top of an unpacked function as on a zipped one
+	// (they were once dropped silently, hiding their packages).
+	if err := addLayerZips(ctx, d, b, opts.Layers); err != nil {
+		d.Close()
+		return nil, err
+	}
 	if err := d.view.checkLinks(d.fileOf); err != nil {
+		d.Close()
 		return nil, err
 	}
 	return d, nil

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	zt "github.com/fnaudit/fnaudit/internal/ziptest"
@@ -33,6 +35,7 @@ func openAndRead(t *testing.T, data []byte, layers ...[]byte) {
 		return
 	}
 	defer d.Close()
+	checkResolve(t, d.view)
 	for _, f := range d.Files() {
 		if !d.view.within(f.Path) {
 			t.Fatalf("file %s outside the artifact roots", f.Path)
@@ -92,4 +95,59 @@ func FuzzMergeLayers(f *testing.F) {
 		fn := zt.Bytes(t, zt.File("index.js", "x"))
 		openAndRead(t, fn, layer1, layer2)
 	})
+}
+
+// checkResolve compares the view's one-pass resolution with the
+// component-by-component walk it replaced, for every file, its parent
+// directories and paths through every symlink.
+func checkResolve(t *testing.T, v *view) {
+	var paths []string
+	for p, f := range v.files {
+		paths = append(paths, p, parentDir(p), p+"/x")
+		if f.IsSymlink() {
+			paths = append(paths, p+"/package.json", p+"/a/b")
+		}
+	}
+	for _, p := range paths {
+		gotReal, gotDir, gotOK := v.resolvePath(path.Clean(p), 0)
+		wantReal, wantDir, wantOK := resolveByComponents(v, path.Clean(p), 0)
+		if gotReal != wantReal || gotDir != wantDir || gotOK != wantOK {
+			t.Fatalf("resolve %q: got %q dir=%v ok=%v, the component walk gives %q dir=%v ok=%v",
+				p, gotReal, gotDir, gotOK, wantReal, wantDir, wantOK)
+		}
+	}
+}
+
+// resolveByComponents is the resolution resolvePath replaced: quadratic in
+// the depth, but obviously right.
+func resolveByComponents(v *view, p string, hops int) (string, bool, bool) {
+	if hops > maxLinkHops {
+		return "", false, false
+	}
+	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
+	cur := "/"
+	for i, part := range parts {
+		if part == "" {
+			continue
+		}
+		next := path.Join(cur, part)
+		if f, ok := v.files[next]; ok {
+			if f.IsSymlink() {
+				dest := linkDest(next, f.LinkTarget)
+				if !v.within(dest) {
+					return "", false, false
+				}
+				return resolveByComponents(v, path.Join(dest, strings.Join(parts[i+1:], "/")), hops+1)
+			}
+			if i != len(parts)-1 {
+				return "", false, false
+			}
+			return next, false, true
+		}
+		if !v.dirs.has(next) {
+			return "", false, false
+		}
+		cur = next
+	}
+	return cur, true, true
 }

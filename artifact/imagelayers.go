@@ -115,25 +115,25 @@ func applyLayers(ctx context.Context, d *Deployment, img v1.Image, b *budget) er
 		origin := Origin{Kind: OriginImageLayer, Index: i + 1, Name: d.Target, Digest: digest.String()}
 		d.Origins = append(d.Origins, origin)
 		d.sources[origin] = d.Target
-		if err := applyLayer(d, layer, cf.RootFS.DiffIDs[i], origin, store, b); err != nil {
+		if err := applyLayer(ctx, d, layer, cf.RootFS.DiffIDs[i], origin, store, b); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func applyLayer(d *Deployment, layer v1.Layer, diffID v1.Hash, origin Origin, store *blobStore, b *budget) error {
+func applyLayer(ctx context.Context, d *Deployment, layer v1.Layer, diffID v1.Hash, origin Origin, store *blobStore, b *budget) error {
 	file := d.Target + "!/" + origin.Digest
 	shared := &origin
-	rc, err := layer.Uncompressed()
+	ls, err := openLayerStream(ctx, layer, b, d.Target, origin.Digest)
 	if err != nil {
 		return &InputError{File: d.Target, Entry: origin.Digest, Reason: "unreadable layer", Err: err}
 	}
-	defer rc.Close()
+	defer ls.Close()
 	// The uncompressed stream is hashed as it is read and checked against
 	// the diff_id the (verified) config lists for this layer.
 	h := sha256.New()
-	stream := io.TeeReader(rc, h)
+	stream := io.TeeReader(ls, h)
 	tr := tar.NewReader(stream)
 	var entries []layerEntry
 	var whiteouts, opaque []string
@@ -143,7 +143,7 @@ func applyLayer(d *Deployment, layer v1.Layer, diffID v1.Hash, origin Origin, st
 			break
 		}
 		if err != nil {
-			return &InputError{File: file, Reason: "corrupt layer tar", Err: err}
+			return ls.why(&InputError{File: file, Reason: "corrupt layer tar", Err: err})
 		}
 		name, err := cleanEntryName(hdr.Name)
 		if err != nil {
@@ -162,7 +162,15 @@ func applyLayer(d *Deployment, layer v1.Layer, diffID v1.Hash, origin Origin, st
 			opaque = append(opaque, path.Dir(p))
 			continue
 		case strings.HasPrefix(base, whiteoutPrefix):
-			whiteouts = append(whiteouts, path.Join(path.Dir(p), strings.TrimPrefix(base, whiteoutPrefix)))
+			// ".wh.", ".wh.." and ".wh..." name no file: joined to their
+			// directory they would delete the directory itself, its parent
+			// or the root. containerd refuses them as invalid whiteouts.
+			switch target := strings.TrimPrefix(base, whiteoutPrefix); target {
+			case "", ".", "..":
+				return &InputError{File: file, Entry: hdr.Name, Reason: fmt.Sprintf("invalid whiteout: it names %q, not a file", target)}
+			default:
+				whiteouts = append(whiteouts, path.Join(path.Dir(p), target))
+			}
 			continue
 		}
 		f := &File{Path: p, Mode: hdr.FileInfo().Mode(), Size: hdr.Size, origin: shared,
@@ -176,7 +184,7 @@ func applyLayer(d *Deployment, layer v1.Layer, diffID v1.Hash, origin Origin, st
 			}
 			off, n, err := store.put(tr)
 			if err != nil {
-				return &InputError{File: file, Entry: hdr.Name, Reason: "corrupt layer tar", Err: err}
+				return ls.why(&InputError{File: file, Entry: hdr.Name, Reason: "corrupt layer tar", Err: err})
 			}
 			f.src = blob{s: store, off: off, n: n, name: hdr.Name, mtime: hdr.ModTime}
 			entries = append(entries, layerEntry{file: f})
@@ -196,7 +204,7 @@ func applyLayer(d *Deployment, layer v1.Layer, diffID v1.Hash, origin Origin, st
 		}
 	}
 	if _, err := io.Copy(io.Discard, stream); err != nil { // tar padding after the end marker
-		return &InputError{File: file, Reason: "corrupt layer", Err: err}
+		return ls.why(&InputError{File: file, Reason: "corrupt layer", Err: err})
 	}
 	if diffID.Algorithm != "sha256" || hex.EncodeToString(h.Sum(nil)) != diffID.Hex {
 		return &InputError{File: file, Reason: fmt.Sprintf("layer content does not match its diff_id %s", diffID)}
@@ -245,19 +253,25 @@ func resolveHardLinks(d *Deployment, entries []layerEntry, file string) error {
 // untarLayout extracts an oci-archive (a tar of an OCI image layout) into
 // dir, which the caller made private: only regular files and directories,
 // names checked like zip entries, sizes charged to the budget.
-func untarLayout(archive, dir string, b *budget) error {
+func untarLayout(ctx context.Context, archive, dir string, b *budget) error {
 	f, err := os.Open(archive)
 	if err != nil {
 		return fmt.Errorf("open %s: %w", archive, err)
 	}
 	defer f.Close()
-	tr := tar.NewReader(f)
+	tr := tar.NewReader(&ctxReader{ctx: ctx, r: f})
 	for {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("%s: %w", archive, err)
+		}
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("%s: %w", archive, ctx.Err())
+			}
 			return &InputError{File: archive, Reason: "not a readable oci-archive tarball", Err: err}
 		}
 		name, err := cleanEntryName(hdr.Name)
@@ -278,6 +292,9 @@ func untarLayout(archive, dir string, b *budget) error {
 				return err
 			}
 			if err := writeFile(dest, tr); err != nil {
+				if ctx.Err() != nil {
+					return fmt.Errorf("%s: %w", archive, ctx.Err())
+				}
 				return fmt.Errorf("extract %s: entry %q: %w", archive, hdr.Name, err)
 			}
 		default:

@@ -70,7 +70,7 @@ func loadImage(ctx context.Context, d *Deployment, target string, platform v1.Pl
 			return nil, fmt.Errorf("create temp directory: %w", err)
 		}
 		d.closers = append(d.closers, removeDir(dir))
-		if err := untarLayout(ref, dir, newImageBudget(opts)); err != nil {
+		if err := untarLayout(ctx, ref, dir, newImageBudget(opts)); err != nil {
 			return nil, err
 		}
 		return imageFromLayout(ref, dir, platform)

@@ -21,6 +21,25 @@ type Limits struct {
 	// legitimately).
 	MaxRatio     int64
 	RatioMinSize int64
+	// MaxPathDepth bounds the components of one entry name (a/b/c is 3).
+	// Every path-keyed structure costs at least its depth per entry, so this
+	// is what keeps a hostile 30,000-level tree from costing depth² work.
+	// Linux's PATH_MAX (4096 bytes) lets a runtime open at most 2,048
+	// components; real deployments, npm 2's nested node_modules included,
+	// stay under 100. 256 leaves room and keeps each path cheap.
+	MaxPathDepth int
+	// MaxNestedArchives bounds how many archives (jars, wheels, zips) are
+	// nested inside the deployment, at any depth. syft opens every one
+	// with a fixed cost of some milliseconds (a temp copy and a parser),
+	// so one jar of 30,000 empty jars took minutes while costing nothing
+	// against the entry and size budgets. A large Spring Boot fat jar holds
+	// a few hundred jars.
+	MaxNestedArchives int
+	// MaxMetadataSize bounds the bytes read from one file that a cataloger
+	// parses in memory (package.json, METADATA, *.pom, go.mod, *.deps.json,
+	// Gemfile.lock, dpkg status, ...). See Deployment.Open for the files it
+	// does not apply to.
+	MaxMetadataSize int64
 }
 
 const (
@@ -38,6 +57,10 @@ func DefaultLimits() Limits {
 		MaxDepth:     4,
 		MaxRatio:     200,
 		RatioMinSize: 1 * mib,
+
+		MaxPathDepth:      256,
+		MaxNestedArchives: 1_000,
+		MaxMetadataSize:   32 * mib,
 	}
 }
 
@@ -61,6 +84,15 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.RatioMinSize <= 0 {
 		l.RatioMinSize = d.RatioMinSize
+	}
+	if l.MaxPathDepth <= 0 {
+		l.MaxPathDepth = d.MaxPathDepth
+	}
+	if l.MaxNestedArchives <= 0 {
+		l.MaxNestedArchives = d.MaxNestedArchives
+	}
+	if l.MaxMetadataSize <= 0 {
+		l.MaxMetadataSize = d.MaxMetadataSize
 	}
 	return l
 }

@@ -81,6 +81,7 @@ func Open(ctx context.Context, target string, opts Options) (*Deployment, error)
 	if err != nil {
 		return nil, err
 	}
+	d.limits = opts.Limits
 	rt, err := detectRuntime(d, opts.Runtime)
 	if err != nil {
 		d.Close()

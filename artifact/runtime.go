@@ -119,9 +119,7 @@ func topLevel(d *Deployment, root string) map[string]bool {
 	for p := range d.view.files {
 		add(p)
 	}
-	for p := range d.view.dirs {
-		add(p)
-	}
+	d.view.dirs.each(add)
 	return out
 }
 
@@ -149,11 +147,11 @@ func hasSuffixBelow(d *Deployment, prefix, suffix string) bool {
 // there is exactly one.
 func pythonVersion(d *Deployment) string {
 	seen := map[string]bool{}
-	for p := range d.view.dirs {
+	d.view.dirs.each(func(p string) {
 		if rest, ok := strings.CutPrefix(p, "/opt/python/lib/python"); ok && !strings.Contains(rest, "/") {
 			seen[rest] = true
 		}
-	}
+	})
 	if len(seen) != 1 {
 		return ""
 	}

@@ -12,7 +12,7 @@ import (
 // does), or the layers of an image with whiteouts applied.
 type view struct {
 	files map[string]*File
-	dirs  map[string]Origin // every directory, listed or implied, with the origin that made it
+	dirs  *dirSet // every directory, listed or implied, with the origin that made it
 	// strict views (zips, directories) refuse a file where a directory is and
 	// a path that goes through a symlink or a file; image views replace, as
 	// the OCI layer rules say.
@@ -25,10 +25,18 @@ type view struct {
 	// to the image: a hostile image of many whiteouts must not cost
 	// entries x whiteouts. Strict views never remove and do without it.
 	children map[string]map[string]struct{}
+	// fileHashes holds the pathHash of every file path ever added, true
+	// when a symlink was among them, so the prefixes of a path are checked
+	// against the files in one pass over its bytes instead of a lookup
+	// (hashing the prefix anew) per component, which made a 30,000-level
+	// path cost depth² (issue 10, point 11). A hit is confirmed in files; a
+	// removed file leaves a stale hash, which only costs that confirmation.
+	fileHashes map[uint64]bool
 }
 
 func newView(strict bool, roots ...string) *view {
-	v := &view{files: map[string]*File{}, dirs: map[string]Origin{"/": {}}, strict: strict, roots: roots}
+	v := &view{files: map[string]*File{}, dirs: newDirSet(), strict: strict, roots: roots,
+		fileHashes: map[uint64]bool{}}
 	if !strict {
 		v.children = map[string]map[string]struct{}{}
 	}
@@ -40,7 +48,7 @@ func (v *view) link(p string) {
 	if v.children == nil || p == "/" {
 		return
 	}
-	parent := path.Dir(p)
+	parent := parentDir(p)
 	m := v.children[parent]
 	if m == nil {
 		m = map[string]struct{}{}
@@ -52,7 +60,7 @@ func (v *view) link(p string) {
 // unlink forgets p under its parent directory (image views).
 func (v *view) unlink(p string) {
 	if v.children != nil {
-		delete(v.children[path.Dir(p)], p)
+		delete(v.children[parentDir(p)], p)
 	}
 }
 
@@ -66,7 +74,7 @@ func collision(entry, file, what string) error {
 // (zips that hold a name twice are read differently by different tools); from
 // a later origin it replaces the earlier one.
 func (v *view) addFile(f *File, file string) error {
-	if _, isDir := v.dirs[f.Path]; isDir {
+	if v.dirs.has(f.Path) {
 		if v.strict {
 			return collision(f.Entry(), file, fmt.Sprintf("file collides with directory %s", f.Path))
 		}
@@ -80,6 +88,8 @@ func (v *view) addFile(f *File, file string) error {
 	}
 	v.files[f.Path] = f
 	v.link(f.Path)
+	h := pathHash(f.Path)
+	v.fileHashes[h] = v.fileHashes[h] || f.IsSymlink()
 	return nil
 }
 
@@ -94,8 +104,8 @@ func (v *view) addDir(p string, origin Origin, entry, file string) error {
 	if err := v.addParents(p, origin, entry, file); err != nil {
 		return err
 	}
-	if _, ok := v.dirs[p]; !ok {
-		v.dirs[p] = origin
+	if !v.dirs.has(p) {
+		v.dirs.set(p, origin)
 		v.link(p)
 	}
 	return nil
@@ -105,29 +115,51 @@ func (v *view) addDir(p string, origin Origin, entry, file string) error {
 // (image) files that stand where a directory must be. A parent that is a
 // symlink is always refused in strict views: extracting such an entry writes
 // through the link, the classic way out of an extraction directory.
+//
+// Every directory in the view has all its parents in the view, so only the
+// parents below the deepest one already there are new; they are found and
+// added with the hashes of one pass over p (see dirSet), so a path costs
+// time linear in its length however deep it is.
 func (v *view) addParents(p string, origin Origin, entry, file string) error {
-	for dir := path.Dir(p); dir != "/"; dir = path.Dir(dir) {
-		if prev, ok := v.files[dir]; ok {
-			switch {
-			case v.strict && prev.IsSymlink():
-				return collision(entry, file, fmt.Sprintf("path goes through symlink %s", dir))
-			case v.strict:
-				return collision(entry, file, fmt.Sprintf("path collides with file %s from %s", dir, prev.Origin()))
-			default:
-				delete(v.files, dir)
+	var buf [32]prefix
+	parents := prefixHashes(p, buf[:0])
+	known := len(parents)
+	for known > 0 && !v.dirs.hasH(p[:parents[known-1].end], parents[known-1].h) {
+		known--
+	}
+	for _, ph := range parents[known:] {
+		dir := p[:ph.end]
+		if _, maybe := v.fileHashes[ph.h]; maybe {
+			if prev, ok := v.files[dir]; ok {
+				switch {
+				case v.strict && prev.IsSymlink():
+					return collision(entry, file, fmt.Sprintf("path goes through symlink %s", dir))
+				case v.strict:
+					return collision(entry, file, fmt.Sprintf("path collides with file %s from %s", dir, prev.Origin()))
+				default:
+					delete(v.files, dir)
+				}
 			}
 		}
-		if _, ok := v.dirs[dir]; !ok {
-			v.dirs[dir] = origin
-			v.link(dir)
-		}
+		v.dirs.setH(dir, ph.h, origin)
+		v.link(dir)
 	}
 	return nil
 }
 
+// parentDir is path.Dir for the clean absolute paths of the view, in time
+// proportional to the last component rather than to the whole path.
+func parentDir(p string) string {
+	i := strings.LastIndexByte(p, '/')
+	if i <= 0 {
+		return "/"
+	}
+	return p[:i]
+}
+
 // remove deletes a path (file or directory tree): an image whiteout.
 func (v *view) remove(p string) {
-	if _, isDir := v.dirs[p]; isDir {
+	if v.dirs.has(p) {
 		v.removeTree(p)
 		return
 	}
@@ -139,14 +171,14 @@ func (v *view) remove(p string) {
 func (v *view) removeTree(p string) {
 	if p == "/" {
 		v.files = map[string]*File{}
-		v.dirs = map[string]Origin{"/": {}}
+		v.dirs = newDirSet()
 		if v.children != nil {
 			v.children = map[string]map[string]struct{}{}
 		}
 		return
 	}
 	v.dropBelow(p)
-	delete(v.dirs, p)
+	v.dirs.del(p)
 	v.unlink(p)
 }
 
@@ -159,18 +191,18 @@ func (v *view) dropBelow(p string) {
 				delete(v.files, k)
 			}
 		}
-		for k := range v.dirs {
+		v.dirs.each(func(k string) {
 			if strings.HasPrefix(k, prefix) {
-				delete(v.dirs, k)
+				v.dirs.del(k)
 			}
-		}
+		})
 		return
 	}
 	for c := range v.children[p] {
 		delete(v.files, c)
-		if _, isDir := v.dirs[c]; isDir {
+		if v.dirs.has(c) {
 			v.dropBelow(c)
-			delete(v.dirs, c)
+			v.dirs.del(c)
 		}
 	}
 	delete(v.children, p)
@@ -249,35 +281,57 @@ func (v *view) resolveDir(p string) (string, bool) {
 	return real, ok && isDir
 }
 
+// resolvePath resolves a clean absolute path. Every file and directory of
+// the view has only directories above it (addParents), so a path without a
+// symlink on it resolves by one lookup; the first symlink on it, if any, is
+// found by hashing its prefixes in one pass (see linkHashes), and the rest
+// of the path is resolved again from the link's destination. The work is
+// linear in the path's length for each of at most maxLinkHops links.
 func (v *view) resolvePath(p string, hops int) (string, bool, bool) {
-	if hops > maxLinkHops {
-		return "", false, false
-	}
-	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
-	cur := "/"
-	for i, part := range parts {
-		if part == "" {
-			continue
-		}
-		next := path.Join(cur, part)
-		if f, ok := v.files[next]; ok {
-			if f.IsSymlink() {
-				dest := linkDest(next, f.LinkTarget)
-				if !v.within(dest) {
-					return "", false, false
-				}
-				rest := strings.Join(parts[i+1:], "/")
-				return v.resolvePath(path.Join(dest, rest), hops+1)
+	for ; hops <= maxLinkHops; hops++ {
+		link, rest, found := v.firstLink(p)
+		if !found {
+			if _, ok := v.files[p]; ok {
+				return p, false, true
 			}
-			if i != len(parts)-1 {
-				return "", false, false // a file used as a directory
+			if v.dirs.has(p) {
+				return p, true, true
 			}
-			return next, false, true
+			return "", false, false // missing, or a file used as a directory
 		}
-		if _, ok := v.dirs[next]; !ok {
+		dest := linkDest(link, v.files[link].LinkTarget)
+		if !v.within(dest) {
 			return "", false, false
 		}
-		cur = next
+		p = dest
+		if rest != "" {
+			p = path.Join(dest, rest)
+		}
 	}
-	return cur, true, true
+	return "", false, false
+}
+
+// firstLink finds the shortest prefix of p (p itself included) that is a
+// symlink, and the part of p after it.
+func (v *view) firstLink(p string) (link, rest string, found bool) {
+	if len(v.fileHashes) == 0 {
+		return "", "", false
+	}
+	h := uint64(fnvOffset)
+	for i := 0; i <= len(p); i++ {
+		if i == len(p) || (p[i] == '/' && i > 0) {
+			if link := v.fileHashes[h]; link {
+				if f, ok := v.files[p[:i]]; ok && f.IsSymlink() {
+					if i == len(p) {
+						return p, "", true
+					}
+					return p[:i], p[i+1:], true
+				}
+			}
+		}
+		if i < len(p) {
+			h = (h ^ uint64(p[i])) * fnvPrime
+		}
+	}
+	return "", "", false
 }

@@ -19,7 +19,7 @@ import (
 // openZips opens a function zip and its layers as one view: the function in
 // /var/task, each layer in /opt, a later layer replacing an earlier one's
 // file at the same path. A zip that holds only layer directories (nodejs/,
-// python/, java/, ...) given as the target is read as layer 1.
+// python/, java/, ...) given as the target with no --layer is read as layer 1.
 func openZips(ctx context.Context, target string, opts Options) (*Deployment, error) {
 	d := &Deployment{Target: target, Kind: KindZip, view: newView(true, TaskRoot, OptRoot), sources: map[Origin]string{}}
 	b := newZipBudget(opts)
@@ -38,34 +38,43 @@ func openZips(ctx context.Context, target string, opts Options) (*Deployment, er
 	layers := opts.Layers
 	mainOrigin := Origin{Kind: OriginFunction, Name: filepath.Base(target), Digest: digest}
 	mount := TaskRoot
-	if looksLikeLayer(zr) {
+	// With --layer given the target is the function, whatever its top
+	// level holds: read as layer 1, a function of only nodejs/ would have
+	// its files replaced by the user's layers (see DESIGN.md).
+	if len(layers) == 0 && looksLikeLayer(zr) {
 		mainOrigin = Origin{Kind: OriginLayer, Index: 1, Name: filepath.Base(target), Digest: digest}
 		mount = OptRoot
 	}
 	if err := addZip(d, b, target, zr, mount, mainOrigin); err != nil {
 		return nil, err
 	}
-	for i, layer := range layers {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		lr, ldigest, err := openZipFile(d, layer)
-		if err != nil {
-			return nil, err
-		}
-		origin := Origin{Kind: OriginLayer, Index: i + 1, Name: filepath.Base(layer), Digest: ldigest}
-		if mainOrigin.Kind == OriginLayer {
-			origin.Index = i + 2
-		}
-		if err := addZip(d, b, layer, lr, OptRoot, origin); err != nil {
-			return nil, err
-		}
+	if err := addLayerZips(ctx, d, b, layers); err != nil {
+		return nil, err
 	}
 	if err := d.view.checkLinks(d.fileOf); err != nil {
 		return nil, err
 	}
 	ok = true
 	return d, nil
+}
+
+// addLayerZips mounts the --layer zips in /opt, in order, numbered 1, 2, ...
+// (the target is always the function when layers are given).
+func addLayerZips(ctx context.Context, d *Deployment, b *budget, layers []string) error {
+	for i, layer := range layers {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		lr, ldigest, err := openZipFile(d, layer)
+		if err != nil {
+			return err
+		}
+		origin := Origin{Kind: OriginLayer, Index: i + 1, Name: filepath.Base(layer), Digest: ldigest}
+		if err := addZip(d, b, layer, lr, OptRoot, origin); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // openZipFile opens one zip file kept open for the deployment's life and
@@ -90,6 +99,9 @@ func openZipFile(d *Deployment, name string) (*zip.Reader, string, error) {
 	zr, err := zip.NewReader(f, info.Size())
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return nil, "", &InputError{File: name, Reason: "not a readable zip archive (truncated, corrupt, or not a zip)", Err: err}
+	}
+	if err := checkLocalNames(name, f, info.Size(), zr); err != nil {
+		return nil, "", err
 	}
 	return zr, "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -20,7 +20,11 @@ const spillAbove = 64 * mib
 
 // archiveExts are the entry names opened as nested archives: what a JVM,
 // Python (zipimport, wheels) or NuGet would open.
-var archiveExts = []string{".jar", ".war", ".ear", ".zip", ".whl", ".egg", ".nupkg", ".aar", ".par"}
+// The Java ones are those syft's Java archive cataloger opens (it also
+// reads .sar, .nar, .jpi, .hpi, .kar, .far and .lpkg as jars), so none of them
+// reaches syft unchecked.
+var archiveExts = []string{".jar", ".war", ".ear", ".zip", ".whl", ".egg", ".nupkg", ".aar", ".par",
+	".sar", ".nar", ".jpi", ".hpi", ".kar", ".far", ".lpkg"}
 
 func isArchiveName(name string) bool {
 	lower := strings.ToLower(name)
@@ -147,6 +151,9 @@ func walkNested(b *budget, outer string, zf *zip.File, depth int) error {
 		return &InputError{File: outer, Entry: zf.Name,
 			Reason: fmt.Sprintf("archives nested deeper than %d levels", b.limits.MaxDepth), Limit: "--max-depth"}
 	}
+	if err := b.nestedArchive(outer, zf.Name); err != nil {
+		return err
+	}
 	ra, size, cleanup, err := readNested(zf, b.tempDir)
 	if err != nil {
 		return &InputError{File: outer, Entry: zf.Name, Reason: "unreadable nested archive", Err: err}
@@ -155,6 +162,9 @@ func walkNested(b *budget, outer string, zf *zip.File, depth int) error {
 	zr, err := zip.NewReader(ra, size)
 	if err != nil {
 		return &InputError{File: outer, Entry: zf.Name, Reason: "nested archive is not a readable zip", Err: err}
+	}
+	if err := checkLocalNames(file, ra, size, zr); err != nil {
+		return err
 	}
 	return walkZip(b, file, zr, depth, nil)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 )
 
@@ -37,29 +38,60 @@ var ErrStale = errors.New("advisory database is stale")
 
 // StaleError says how stale a database is.
 type StaleError struct {
-	Path        string
+	Path string
+	// Ecosystem is the ecosystem whose advisories are stale; "" for the
+	// database as a whole.
+	Ecosystem   string
 	LastUpdated time.Time
 	Age         time.Duration
 	MaxAge      time.Duration
+	// Future: LastUpdated lies ahead of the clock (a wrong clock on the
+	// importing machine, or a crafted file); such a database could never
+	// go stale, so it counts as stale now.
+	Future bool
 }
 
 func (e *StaleError) Error() string {
-	return fmt.Sprintf("advisory database %s was last updated %s ago (%s), more than the %s allowed: run `fnaudit db update`, or pass --%s=false to accept a stale database",
-		e.Path, FormatAge(e.Age), e.LastUpdated.UTC().Format(time.RFC3339), FormatAge(e.MaxAge), FlagValidateAge)
+	what, verb := "advisory database "+e.Path, "was"
+	if e.Ecosystem != "" {
+		what, verb = "the "+e.Ecosystem+" advisories in "+e.Path, "were"
+	}
+	if e.Future {
+		return fmt.Sprintf("%s %s updated at %s according to the database, in the future: the clock of this machine or of the one that built the database is wrong; run `fnaudit db update`, or pass --%s=false to accept it",
+			what, verb, e.LastUpdated.UTC().Format(time.RFC3339), FlagValidateAge)
+	}
+	return fmt.Sprintf("%s %s last updated %s ago (%s), more than the %s allowed: run `fnaudit db update`, or pass --%s=false to accept a stale database",
+		what, verb, FormatAge(e.Age), e.LastUpdated.UTC().Format(time.RFC3339), FormatAge(e.MaxAge), FlagValidateAge)
 }
 
 // Is makes errors.Is(err, ErrStale) true.
 func (e *StaleError) Is(target error) bool { return target == ErrStale }
 
-// LastUpdated is when this database last imported or updated data, or an
-// update last confirmed that no source had changed.
+// maxClockSkew is how far in the future a recorded update time may lie
+// before the database counts as stale: a little skew between the machine
+// that imported and the one that scans is normal; a time days ahead would
+// otherwise keep a database "fresh" for ever.
+const maxClockSkew = 5 * time.Minute
+
+// LastUpdated is when this database last imported or updated advisory data
+// (an osv.dev export or an imported OSV file, zip or folder), or an update
+// last confirmed that its exports had not changed. Block-list imports do
+// not count: an organisation's own entries say nothing about how current
+// the public advisories are. A database holding only block-list entries
+// falls back to the time of its last write.
 func (s *Store) LastUpdated(ctx context.Context) (time.Time, error) {
-	if err := ctx.Err(); err != nil {
+	srcs, err := s.sourceTimes(ctx)
+	if err != nil {
 		return time.Time{}, err
 	}
-	t := s.updatedAt
-	if c, ok := readChecked(s.path); ok && c.Generation == s.generation && c.CheckedAt > t {
-		t = c.CheckedAt
+	var t int64
+	for _, st := range srcs {
+		if st.typ != SourceBlockList {
+			t = max(t, st.fresh())
+		}
+	}
+	if t == 0 {
+		t = s.updatedAt
 	}
 	if t == 0 {
 		return time.Time{}, fmt.Errorf("advisory database %s records no update time", s.path)
@@ -68,23 +100,33 @@ func (s *Store) LastUpdated(ctx context.Context) (time.Time, error) {
 }
 
 // CheckAge returns the database's age at now, and a *StaleError (matching
-// ErrStale) when it is older than maxAge (DefaultMaxAge when maxAge <= 0).
-// Scan's use:
+// ErrStale) when it is older than maxAge (DefaultMaxAge when maxAge <= 0)
+// or its update time lies in the future (beyond maxClockSkew). Scan's use:
 //
 //	age, err := store.CheckAge(ctx, time.Now(), maxAge)
 //	if errors.Is(err, feeds.ErrStale) && validateAge { return err } // exit 2
 //	if age > feeds.DefaultWarnAge { warn }
+//
+// CheckCoverage applies the same rule per ecosystem and is the check a scan
+// must make before matching.
 func (s *Store) CheckAge(ctx context.Context, now time.Time, maxAge time.Duration) (time.Duration, error) {
 	last, err := s.LastUpdated(ctx)
 	if err != nil {
 		return 0, err
 	}
+	return checkAge(s.path, "", last, now, maxAge)
+}
+
+func checkAge(path, ecosystem string, last, now time.Time, maxAge time.Duration) (time.Duration, error) {
 	if maxAge <= 0 {
 		maxAge = DefaultMaxAge
 	}
+	if last.Sub(now) > maxClockSkew {
+		return 0, &StaleError{Path: path, Ecosystem: ecosystem, LastUpdated: last, MaxAge: maxAge, Future: true}
+	}
 	age := max(now.Sub(last), 0)
 	if age > maxAge {
-		return age, &StaleError{Path: s.path, LastUpdated: last, Age: age, MaxAge: maxAge}
+		return age, &StaleError{Path: path, Ecosystem: ecosystem, LastUpdated: last, Age: age, MaxAge: maxAge}
 	}
 	return age, nil
 }
@@ -114,6 +156,14 @@ func FormatAge(d time.Duration) string {
 type checkedFile struct {
 	Generation string `json:"generation"`
 	CheckedAt  int64  `json:"checked_at"`
+	// Sources are the export URLs the update checked; a file without
+	// them (written by an older fnaudit) covers every export source.
+	Sources []string `json:"sources,omitempty"`
+}
+
+// covers reports whether the note confirms the export source name.
+func (c checkedFile) covers(name string) bool {
+	return len(c.Sources) == 0 || slices.Contains(c.Sources, name)
 }
 
 func checkedPath(dbPath string) string { return dbPath + ".checked" }

@@ -29,6 +29,7 @@ func FuzzParseRecord(f *testing.F) {
 	}
 	f.Add([]byte(`{"id":"MAL-1","modified":"2025-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"PyPI","name":"A_b"}}]}`))
 	f.Add([]byte(`{"id":"X","modified":"2025-01-01T00:00:00Z","withdrawn":"2025-01-01T00:00:00Z"}`))
+	f.Add([]byte(`{"id":"X","modified":"2025-01-01T00:00:00Z","affected":[{"package":{"ecosystem":" npm ","name":"a"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"not.a.version"}]}]}]}`))
 	f.Add([]byte(`{"id":"X","modified":"2025-01-01T00:00:00Z","affected":[{"ranges":[{"type":"GIT","repo":"r","events":[{"introduced":"0"}]}]}]}`))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		peekID(raw)
@@ -71,6 +72,15 @@ func FuzzParseRecord(f *testing.F) {
 		want := &osvschema.Vulnerability{}
 		if err := decodeOptions.Unmarshal(raw, want); err != nil {
 			t.Fatal(err)
+		}
+		// The importer stores ecosystems in their canonical spelling.
+		for _, a := range want.GetAffected() {
+			if p := a.GetPackage(); p.GetEcosystem() != "" {
+				p.Ecosystem, _ = CanonicalEcosystem(p.GetEcosystem())
+			}
+		}
+		if checkSemverRanges(v) != nil {
+			t.Fatalf("accepted a SEMVER range event that is not a version: %s", r.id)
 		}
 		if !proto.Equal(v, want) || v.GetId() != r.id || Classify(v) != r.kind {
 			t.Fatalf("stored record differs from the input: %s %s", v.GetId(), Classify(v))

@@ -84,6 +84,10 @@ func Import(ctx context.Context, dbPath string, paths []string, opts ...ImportOp
 	if len(paths) == 0 {
 		return ImportStats{}, errors.New("import: no paths given")
 	}
+	dbPath, err := absPath(dbPath)
+	if err != nil {
+		return ImportStats{}, err
+	}
 	inputs := make([]input, 0, len(paths))
 	for _, p := range paths {
 		in, err := classifyInput(p)
@@ -104,9 +108,20 @@ func Import(ctx context.Context, dbPath string, paths []string, opts ...ImportOp
 	defer w.abort()
 	for _, in := range inputs {
 		cfg.logf("importing %s", in.path)
+		before := w.stats.Read
 		if err := importInput(ctx, w, in); err != nil {
 			return ImportStats{}, err
 		}
+		// An empty folder or zip is a mistake (a wrong path, a failed
+		// download), never a way to clear a source: it would leave the
+		// database without the advisories the user believes it has. An
+		// emptied block list is legitimate (every entry unblocked).
+		if w.stats.Read == before && in.kind != inputBlockList {
+			return ImportStats{}, fmt.Errorf("import %s: no OSV records found (*.json files of OSV records, or an ecosystem's all.zip); nothing imported", in.path)
+		}
+	}
+	if err := w.checkNotEmpty(ctx); err != nil {
+		return ImportStats{}, err
 	}
 	if err := w.commit(ctx); err != nil {
 		return ImportStats{}, err

@@ -1,6 +1,8 @@
 package feeds
 
 import (
+	"time"
+
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
 
 	"github.com/fnaudit/fnaudit/core"
@@ -20,8 +22,12 @@ const (
 // organisation's own block list (advisory.BlockListPrefix).
 const BlockListPrefix = advisory.BlockListPrefix
 
-// Classify says what kind of record v is (advisory.Classify).
+// Classify says what kind of record v is now (advisory.Classify).
 func Classify(v *osvschema.Vulnerability) Kind { return advisory.Classify(v) }
+
+// ClassifyAt says what kind of record v is at now: a withdrawal dated in
+// the future does not count yet (advisory.ClassifyAt).
+func ClassifyAt(v *osvschema.Vulnerability, now time.Time) Kind { return advisory.ClassifyAt(v, now) }
 
 // ParseKind is the inverse of Kind's string form.
 func ParseKind(s string) (Kind, error) { return core.ParseKind(s) }

@@ -107,9 +107,15 @@ func parseRecord(raw []byte, allowBlockList bool) (*record, error) {
 	if err := v.GetModified().CheckValid(); err != nil {
 		return nil, fmt.Errorf(`invalid "modified": %w`, err)
 	}
+	if err := checkRecordTimes(v); err != nil {
+		return nil, err
+	}
 	kind := Classify(v)
 	keys, err := recordKeys(v)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkSemverRanges(v); err != nil {
 		return nil, err
 	}
 	// A withdrawn record may legitimately have lost its affected list; every
@@ -172,6 +178,9 @@ func recordKeys(v *osvschema.Vulnerability) ([]indexKey, error) {
 		if err != nil {
 			return nil, fmt.Errorf("affected[%d]: %w", i, err)
 		}
+		// Stored as canonically spelt (" npm " -> "npm", "pypi" ->
+		// "PyPI"): match compares the stored record's ecosystem again.
+		p.Ecosystem = eco
 		name := core.NormalizeName(eco, p.GetName())
 		if name == "" {
 			return nil, fmt.Errorf("affected[%d]: package has no name", i)

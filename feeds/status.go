@@ -38,8 +38,10 @@ type EcosystemCounts struct {
 
 // SourceStatus describes one source of records.
 type SourceStatus struct {
-	Source     string            `json:"source"`              // URL, "file:PATH" or "blocklist:PATH"
-	Type       string            `json:"type"`                // SourceExport, SourceFile or SourceBlockList
+	Source string `json:"source"` // URL, "file:PATH" or "blocklist:PATH"
+	Type   string `json:"type"`   // SourceExport, SourceFile or SourceBlockList
+	// Totals and Ecosystems count every record the source provides, also
+	// those whose stored copy came from another source.
 	Ecosystem  string            `json:"ecosystem,omitempty"` // for an export: the ecosystem downloaded
 	Updated    time.Time         `json:"updated"`             // last time its data was imported
 	Checked    time.Time         `json:"checked"`             // last time it was found current
@@ -59,6 +61,10 @@ type Status struct {
 	Totals        Counts            `json:"totals"`
 	Ecosystems    []EcosystemCounts `json:"ecosystems"`
 	Sources       []SourceStatus    `json:"sources"`
+	// Coverage is, per ecosystem, the records, the sources that provide
+	// them with their times, and how current the ecosystem's advisories
+	// are (what CheckCoverage checks). Schema: docs/db-status.schema.json.
+	Coverage []EcosystemCoverage `json:"coverage"`
 }
 
 // Status counts the records per source, ecosystem and kind; ages are
@@ -101,8 +107,12 @@ func (s *Store) Status(ctx context.Context, now time.Time) (*Status, error) {
 		return nil, fmt.Errorf("status: %w", err)
 	}
 
-	// Totals: each record once, whatever it affects.
-	rows, err = s.db.QueryContext(ctx, `SELECT sid, kind, count(*) FROM records GROUP BY sid, kind`)
+	// Totals: each record once, whatever it affects; per source, each
+	// record it provides.
+	rows, err = s.db.QueryContext(ctx, `
+		SELECT -1, kind, count(*) FROM records GROUP BY kind
+		UNION ALL
+		SELECT p.sid, r.kind, count(*) FROM provides p JOIN records r ON r.rid = p.rid GROUP BY p.sid, r.kind`)
 	if err != nil {
 		return nil, fmt.Errorf("status: %w", err)
 	}
@@ -114,8 +124,9 @@ func (s *Store) Status(ctx context.Context, now time.Time) (*Status, error) {
 			rows.Close()
 			return nil, fmt.Errorf("status: %w", err)
 		}
-		st.Totals.add(Kind(kind), n)
-		if ss := sources[sid]; ss != nil {
+		if sid == -1 {
+			st.Totals.add(Kind(kind), n)
+		} else if ss := sources[sid]; ss != nil {
 			ss.Totals.add(Kind(kind), n)
 		}
 	}
@@ -127,11 +138,15 @@ func (s *Store) Status(ctx context.Context, now time.Time) (*Status, error) {
 	// Per ecosystem: distinct records per base ecosystem.
 	rows, err = s.db.QueryContext(ctx, `
 		SELECT sid, kind, eco, count(*) FROM (
-			SELECT DISTINCT r.rid, r.sid, r.kind,
-				CASE WHEN instr(a.ecosystem, ':') > 0 THEN substr(a.ecosystem, 1, instr(a.ecosystem, ':') - 1) ELSE a.ecosystem END AS eco
+			SELECT DISTINCT r.rid, -1 AS sid, r.kind, a.base AS eco
 			FROM affected a JOIN records r ON r.rid = a.rid
 			UNION ALL
-			SELECT rid, sid, kind, '' FROM records WHERE keys = ''
+			SELECT rid, -1, kind, '' FROM records WHERE keys = ''
+			UNION ALL
+			SELECT DISTINCT r.rid, p.sid, r.kind, a.base
+			FROM affected a JOIN records r ON r.rid = a.rid JOIN provides p ON p.rid = r.rid
+			UNION ALL
+			SELECT r.rid, p.sid, r.kind, '' FROM records r JOIN provides p ON p.rid = r.rid WHERE r.keys = ''
 		) GROUP BY sid, kind, eco`)
 	if err != nil {
 		return nil, fmt.Errorf("status: %w", err)
@@ -152,7 +167,10 @@ func (s *Store) Status(ctx context.Context, now time.Time) (*Status, error) {
 			rows.Close()
 			return nil, fmt.Errorf("status: %w", err)
 		}
-		get(total, eco).add(Kind(kind), n)
+		if sid == -1 {
+			get(total, eco).add(Kind(kind), n)
+			continue
+		}
 		if perSource[sid] == nil {
 			perSource[sid] = map[string]*EcosystemCounts{}
 		}
@@ -173,6 +191,9 @@ func (s *Store) Status(ctx context.Context, now time.Time) (*Status, error) {
 	}
 	if st.Sources == nil {
 		st.Sources = []SourceStatus{}
+	}
+	if st.Coverage, err = s.Coverage(ctx, now); err != nil {
+		return nil, fmt.Errorf("status: %w", err)
 	}
 	return st, nil
 }

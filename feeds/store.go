@@ -17,11 +17,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/klauspost/compress/zstd"
@@ -34,7 +34,9 @@ import (
 
 // schemaVersion changes whenever the tables below change incompatibly. A
 // database of another version is refused (and rebuilt by the next update).
-const schemaVersion = 1
+// Version 2 added provides (every source of a record, not only the last
+// writer) and affected.base (lookups by release-suffixed ecosystems).
+const schemaVersion = 2
 
 // schema is the layout of a database file.
 //
@@ -45,7 +47,15 @@ const schemaVersion = 1
 //     affected rows by primary key (no second index on affected). batch
 //     marks the rows the last writer stored or confirmed, so that the
 //     records a source no longer provides can be found and removed.
-//   - affected: the index, (ecosystem, normalized name) -> record.
+//   - provides: every source that provides a record, with the batch of
+//     the last writer that stored or confirmed it there. A record is
+//     deleted only when no source provides it any more; records.sid is
+//     merely the source whose copy is stored (the newest).
+//   - affected: the index, (base ecosystem, normalized name, ecosystem as
+//     the record writes it) -> record. base is the part before the first
+//     ':' ("Ubuntu" for "Ubuntu:22.04:LTS"), so that a package of one
+//     release finds the records of every spelling of that release (see
+//     EcosystemCovers).
 //   - sources: where records came from (an export URL, an imported path, a
 //     block list), with the HTTP validators of the last download.
 //   - meta: schema version, generation id, time of the last data change.
@@ -74,11 +84,19 @@ CREATE TABLE IF NOT EXISTS records (
 	data     BLOB NOT NULL,
 	batch    INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS provides (
+	sid   INTEGER NOT NULL,
+	rid   INTEGER NOT NULL,
+	batch INTEGER NOT NULL,
+	PRIMARY KEY (sid, rid)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS provides_rid ON provides (rid);
 CREATE TABLE IF NOT EXISTS affected (
-	ecosystem TEXT NOT NULL,
+	base      TEXT NOT NULL,
 	name      TEXT NOT NULL,
+	ecosystem TEXT NOT NULL,
 	rid       INTEGER NOT NULL,
-	PRIMARY KEY (ecosystem, name, rid)
+	PRIMARY KEY (base, name, ecosystem, rid)
 ) WITHOUT ROWID;
 `
 
@@ -233,10 +251,7 @@ func openPinned(abs string, fi os.FileInfo, n int) (*sql.DB, error) {
 	return db, nil
 }
 
-func readOnlyDSN(abs string) string {
-	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: "mode=ro&immutable=1"}
-	return u.String()
-}
+func readOnlyDSN(abs string) string { return sqliteURL(abs, "mode=ro&immutable=1") }
 
 // readMeta checks the schema version and loads the generation and update time.
 func (s *Store) readMeta(ctx context.Context) error {
@@ -295,22 +310,31 @@ func (s *Store) Close() error { return s.db.Close() }
 // sorted by id. The name is given as the ecosystem spells it and is
 // normalized here (see NormalizeName); the ecosystem is matched without
 // regard to case ("pypi" finds "PyPI") and, when it carries a release
-// ("Debian:12"), exactly. Withdrawn records are never returned: they are
-// kept for status and history only. Lookup does not decide whether any
-// version is affected; that is the match package's job.
+// ("Debian:12", "Ubuntu:22.04:LTS"), by EcosystemCovers: records of the
+// bare ecosystem and of every spelling of the same release. Withdrawn
+// records are never returned: they are kept for status and history only.
+// Lookup does not decide whether any version is affected; that is the
+// match package's job.
 func (s *Store) Lookup(ctx context.Context, ecosystem, name string) ([]*osvschema.Vulnerability, error) {
 	eco, err := CanonicalEcosystem(ecosystem)
 	if err != nil {
 		return nil, fmt.Errorf("lookup %s/%s: %w", ecosystem, name, err)
 	}
 	rows, err := s.db.QueryContext(ctx, `
-		SELECT r.id, r.data FROM affected a JOIN records r ON r.rid = a.rid
-		WHERE a.ecosystem = ? AND a.name = ? AND r.kind != ?
-		ORDER BY r.id`, eco, core.NormalizeName(eco, name), string(KindWithdrawn))
+		SELECT r.id, r.data, group_concat(a.ecosystem, char(10)) FROM affected a JOIN records r ON r.rid = a.rid
+		WHERE a.base = ? AND a.name = ? AND r.kind != ?
+		GROUP BY r.rid ORDER BY r.id`, baseEcosystem(eco), core.NormalizeName(eco, name), string(KindWithdrawn))
 	if err != nil {
 		return nil, fmt.Errorf("lookup %s/%s: %w", eco, name, err)
 	}
-	vs, err := decodeRows(rows)
+	vs, err := decodeRowsFiltered(rows, func(ecos string) bool {
+		for _, e := range strings.Split(ecos, "\n") {
+			if core.EcosystemCovers(e, eco) {
+				return true
+			}
+		}
+		return false
+	})
 	if err != nil {
 		return nil, fmt.Errorf("lookup %s/%s: %w", eco, name, err)
 	}
@@ -327,8 +351,8 @@ func (s *Store) All(ctx context.Context, ecosystem string) ([]*osvschema.Vulnera
 	}
 	rows, err := s.db.QueryContext(ctx, `
 		SELECT r.id, r.data FROM records r
-		WHERE r.kind != ? AND r.rid IN (SELECT rid FROM affected WHERE ecosystem = ?)
-		ORDER BY r.id`, string(KindWithdrawn), eco)
+		WHERE r.kind != ? AND r.rid IN (SELECT rid FROM affected WHERE base = ? AND (ecosystem = ? OR ? = base))
+		ORDER BY r.id`, string(KindWithdrawn), baseEcosystem(eco), eco, eco)
 	if err != nil {
 		return nil, fmt.Errorf("list %s records: %w", eco, err)
 	}
@@ -368,8 +392,8 @@ func (s *Store) IDs(ctx context.Context, ecosystem string, kind Kind) ([]string,
 		if err != nil {
 			return nil, fmt.Errorf("list ids: %w", err)
 		}
-		q += ` AND r.rid IN (SELECT rid FROM affected WHERE ecosystem = ?)`
-		args = append(args, eco)
+		q += ` AND r.rid IN (SELECT rid FROM affected WHERE base = ? AND (ecosystem = ? OR ? = base))`
+		args = append(args, baseEcosystem(eco), eco, eco)
 	}
 	if kind != "" {
 		q += ` AND r.kind = ?`
@@ -396,13 +420,26 @@ func (s *Store) IDs(ctx context.Context, ecosystem string, kind Kind) ([]string,
 
 // decodeRows turns (id, data) rows into records and closes rows.
 func decodeRows(rows *sql.Rows) ([]*osvschema.Vulnerability, error) {
+	return decodeRowsFiltered(rows, nil)
+}
+
+// decodeRowsFiltered decodes (id, data) rows, or (id, data, extra) rows
+// whose extra column keep accepts.
+func decodeRowsFiltered(rows *sql.Rows, keep func(extra string) bool) ([]*osvschema.Vulnerability, error) {
 	defer rows.Close()
 	var out []*osvschema.Vulnerability
 	for rows.Next() {
-		var id string
+		var id, extra string
 		var data []byte
-		if err := rows.Scan(&id, &data); err != nil {
+		dest := []any{&id, &data}
+		if keep != nil {
+			dest = append(dest, &extra)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
+		}
+		if keep != nil && !keep(extra) {
+			continue
 		}
 		v, err := decodeStored(data)
 		if err != nil {

@@ -108,6 +108,10 @@ type download struct {
 // update leaves the previous database exactly as it was.
 func Update(ctx context.Context, dbPath string, uo UpdateOptions, opts ...ImportOption) (*UpdateResult, error) {
 	cfg := newImportConfig(opts)
+	dbPath, err := absPath(dbPath)
+	if err != nil {
+		return nil, err
+	}
 	base := uo.Source
 	if base == "" {
 		base = os.Getenv(SourceEnv)
@@ -178,7 +182,11 @@ func Update(ctx context.Context, dbPath string, uo UpdateOptions, opts ...Import
 	if !changed {
 		// Nothing to import: record the check beside the database so its
 		// age restarts, without rewriting it.
-		if err := writeChecked(dbPath, checkedFile{Generation: generation, CheckedAt: now.Unix()}); err != nil {
+		checked := checkedFile{Generation: generation, CheckedAt: now.Unix()}
+		for _, e := range res.Ecosystems {
+			checked.Sources = append(checked.Sources, e.URL)
+		}
+		if err := writeChecked(dbPath, checked); err != nil {
 			return nil, err
 		}
 		return res, nil
@@ -295,7 +303,7 @@ func (w *writer) dropOtherExports(ctx context.Context, ecosystem, keep string) e
 		if err := w.endSource(ctx, st); err != nil {
 			return err
 		}
-		if _, err := w.tx.ExecContext(ctx, `DELETE FROM sources WHERE sid = ? AND NOT EXISTS (SELECT 1 FROM records WHERE sid = ?)`, st.sid, st.sid); err != nil {
+		if _, err := w.tx.ExecContext(ctx, `DELETE FROM sources WHERE sid = ? AND NOT EXISTS (SELECT 1 FROM provides WHERE sid = ?)`, st.sid, st.sid); err != nil {
 			return writeErr(err)
 		}
 	}

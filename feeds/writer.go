@@ -67,11 +67,11 @@ type writer struct {
 	sourceIDs map[string]int64
 	batch     int64 // marks the rows this writer stored or confirmed
 	getRec    *sql.Stmt
-	markRec   *sql.Stmt
 	insRec    *sql.Stmt
 	updRec    *sql.Stmt
 	insKey    *sql.Stmt
 	delKey    *sql.Stmt
+	provide   *sql.Stmt
 }
 
 // lockAndClean takes the writers' lock of dbPath and removes temporary files
@@ -91,6 +91,44 @@ func lockAndClean(ctx context.Context, dbPath string) (*fileLock, error) {
 	return l, nil
 }
 
+// absPath makes the database path absolute once, up front: the SQLite
+// driver opens "file:" URLs, and a relative path there is read as a URL
+// authority ("invalid uri authority").
+func absPath(dbPath string) (string, error) {
+	if dbPath == "" {
+		return "", errors.New("no database path given")
+	}
+	abs, err := filepath.Abs(dbPath)
+	if err != nil {
+		return "", fmt.Errorf("database path %s: %w", dbPath, err)
+	}
+	return abs, nil
+}
+
+// sqliteURL is the driver's "file:" URL for an absolute path, with the
+// path escaped ('?', '#' and '%' are legal in file names).
+func sqliteURL(abs, query string) string {
+	p := filepath.ToSlash(abs)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // a Windows drive path: file:///C:/...
+	}
+	u := url.URL{Scheme: "file", Path: p, RawQuery: query}
+	return u.String()
+}
+
+// checkNotEmpty refuses to publish a database without a single record: a
+// scan against it would match nothing and pass everything.
+func (w *writer) checkNotEmpty(ctx context.Context) error {
+	var n int
+	if err := w.tx.QueryRowContext(ctx, `SELECT count(*) FROM records`).Scan(&n); err != nil {
+		return fmt.Errorf("count records: %w", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%w: the import would leave %s without a single record; nothing written", ErrEmptyDatabase, w.path)
+	}
+	return nil
+}
+
 // globEscape quotes the glob metacharacters of a literal path.
 func globEscape(p string) string {
 	r := strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`)
@@ -99,6 +137,9 @@ func globEscape(p string) string {
 
 // beginWrite starts a writer on dbPath, whose lock the caller holds.
 func beginWrite(ctx context.Context, dbPath string, lock *fileLock, now time.Time) (_ *writer, err error) {
+	if !filepath.IsAbs(dbPath) {
+		return nil, fmt.Errorf("internal error: database path %s is not absolute", dbPath)
+	}
 	w := &writer{path: dbPath, lock: lock, now: now, sourceIDs: map[string]int64{}}
 	w.tmp = tempPrefix(dbPath) + randomHex(8)
 	defer func() {
@@ -125,9 +166,7 @@ func beginWrite(ctx context.Context, dbPath string, lock *fileLock, now time.Tim
 	// transaction (one fsync before the rename instead), one connection,
 	// and an 8 MiB page cache (the OS caches the rest; a bigger one cost
 	// more memory than it saved time on a 250,000-record import).
-	u := url.URL{Scheme: "file", Path: filepath.ToSlash(w.tmp)}
-	u.RawQuery = "_pragma=journal_mode(OFF)&_pragma=synchronous(OFF)&_pragma=locking_mode(EXCLUSIVE)&_pragma=cache_size(-8192)"
-	w.db, err = sql.Open("sqlite", u.String())
+	w.db, err = sql.Open("sqlite", sqliteURL(w.tmp, "_pragma=journal_mode(OFF)&_pragma=synchronous(OFF)&_pragma=locking_mode(EXCLUSIVE)&_pragma=cache_size(-8192)"))
 	if err != nil {
 		return nil, fmt.Errorf("open new database: %w", err)
 	}
@@ -156,9 +195,9 @@ func beginWrite(ctx context.Context, dbPath string, lock *fileLock, now time.Tim
 		{&w.getRec, `SELECT rid, sid, modified, keys FROM records WHERE id = ?`},
 		{&w.insRec, `INSERT INTO records (id, sid, kind, modified, keys, data, batch) VALUES (?, ?, ?, ?, ?, ?, ?)`},
 		{&w.updRec, `UPDATE records SET sid = ?, kind = ?, modified = ?, keys = ?, data = ?, batch = ? WHERE rid = ?`},
-		{&w.markRec, `UPDATE records SET batch = ? WHERE rid = ?`},
-		{&w.insKey, `INSERT OR IGNORE INTO affected (ecosystem, name, rid) VALUES (?, ?, ?)`},
-		{&w.delKey, `DELETE FROM affected WHERE ecosystem = ? AND name = ? AND rid = ?`},
+		{&w.insKey, `INSERT OR IGNORE INTO affected (base, name, ecosystem, rid) VALUES (?, ?, ?, ?)`},
+		{&w.delKey, `DELETE FROM affected WHERE base = ? AND name = ? AND ecosystem = ? AND rid = ?`},
+		{&w.provide, `INSERT INTO provides (sid, rid, batch) VALUES (?, ?, ?) ON CONFLICT (sid, rid) DO UPDATE SET batch = excluded.batch`},
 	} {
 		if *p.st, err = w.tx.PrepareContext(ctx, p.sql); err != nil {
 			return nil, fmt.Errorf("prepare: %w", err)
@@ -264,7 +303,8 @@ func (w *writer) touchSource(ctx context.Context, name string) error {
 
 // put stores r from source sid unless the database holds a copy with a
 // newer modified time: the newer record wins, a tie goes to the one read
-// last, so importing the same data twice changes nothing.
+// last, so importing the same data twice changes nothing. Either way sid
+// is recorded as providing r, so that r stays while any source has it.
 func (w *writer) put(ctx context.Context, sid int64, r *record) error {
 	w.stats.Read++
 	keys := encodeKeys(r.keys)
@@ -288,26 +328,34 @@ func (w *writer) put(ctx context.Context, sid int64, r *record) error {
 		return err
 	case stored > r.modified:
 		w.stats.Kept++
-		if storedSID == sid {
-			// Still provided by this source: not to be removed at its end.
-			if _, err := w.markRec.ExecContext(ctx, w.batch, rid); err != nil {
-				return writeErr(err)
-			}
-		}
-		return nil
+		return w.markProvided(ctx, sid, rid)
 	default:
 		if _, err := w.updRec.ExecContext(ctx, sid, string(r.kind), r.modified, keys, r.storedData(), w.batch, rid); err != nil {
 			return writeErr(err)
 		}
-		for _, k := range decodeKeys(oldKeys) {
-			if _, err := w.delKey.ExecContext(ctx, k.ecosystem, k.name, rid); err != nil {
-				return writeErr(err)
-			}
+		if err := w.deleteKeys(ctx, oldKeys, rid); err != nil {
+			return err
 		}
 		w.stats.Replaced++
 	}
 	for _, k := range r.keys {
-		if _, err := w.insKey.ExecContext(ctx, k.ecosystem, k.name, rid); err != nil {
+		if _, err := w.insKey.ExecContext(ctx, baseEcosystem(k.ecosystem), k.name, k.ecosystem, rid); err != nil {
+			return writeErr(err)
+		}
+	}
+	return w.markProvided(ctx, sid, rid)
+}
+
+// markProvided records that source sid provides record rid in this batch.
+func (w *writer) markProvided(ctx context.Context, sid, rid int64) error {
+	_, err := w.provide.ExecContext(ctx, sid, rid, w.batch)
+	return writeErr(err)
+}
+
+// deleteKeys removes a record's index rows (keys as encodeKeys stored them).
+func (w *writer) deleteKeys(ctx context.Context, keys string, rid int64) error {
+	for _, k := range decodeKeys(keys) {
+		if _, err := w.delKey.ExecContext(ctx, baseEcosystem(k.ecosystem), k.name, k.ecosystem, rid); err != nil {
 			return writeErr(err)
 		}
 	}
@@ -446,38 +494,53 @@ func (w *writer) putFrom(ctx context.Context, src *sourceState, r *record) error
 	return w.put(ctx, src.sid, r)
 }
 
-// endSource removes the records src held before and did not provide again:
-// those still attributed to it whose batch is not this writer's. (A mark in
-// the row rather than a set of ids in memory: a source can hold 250,000.)
+// endSource ends src's full import: src no longer provides the records it
+// provided before and did not provide again (a mark in the row rather than
+// a set of ids in memory: a source can hold 250,000). Such a record is
+// deleted only when no other source provides it; otherwise it stays, and
+// if src's copy was the stored one, the stored copy is attributed to a
+// remaining source (its data is still the newest any source gave).
 func (w *writer) endSource(ctx context.Context, src *sourceState) error {
-	rows, err := w.tx.QueryContext(ctx, `SELECT rid, keys FROM records WHERE sid = ? AND batch != ?`, src.sid, w.batch)
+	rows, err := w.tx.QueryContext(ctx, `SELECT rid FROM provides WHERE sid = ? AND batch != ?`, src.sid, w.batch)
 	if err != nil {
 		return err
 	}
-	type gone struct {
-		rid  int64
-		keys string
-	}
-	var goners []gone
+	var dropped []int64
 	for rows.Next() {
-		var g gone
-		if err := rows.Scan(&g.rid, &g.keys); err != nil {
+		var rid int64
+		if err := rows.Scan(&rid); err != nil {
 			rows.Close()
 			return err
 		}
-		goners = append(goners, g)
+		dropped = append(dropped, rid)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	for _, g := range goners {
-		for _, k := range decodeKeys(g.keys) {
-			if _, err := w.delKey.ExecContext(ctx, k.ecosystem, k.name, g.rid); err != nil {
+	for _, rid := range dropped {
+		if _, err := w.tx.ExecContext(ctx, `DELETE FROM provides WHERE sid = ? AND rid = ?`, src.sid, rid); err != nil {
+			return writeErr(err)
+		}
+		var other int64
+		err := w.tx.QueryRowContext(ctx, `SELECT sid FROM provides WHERE rid = ? ORDER BY batch DESC, sid LIMIT 1`, rid).Scan(&other)
+		switch {
+		case err == nil:
+			if _, err := w.tx.ExecContext(ctx, `UPDATE records SET sid = ? WHERE rid = ? AND sid = ?`, other, rid, src.sid); err != nil {
 				return writeErr(err)
 			}
+			continue
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
 		}
-		if _, err := w.tx.ExecContext(ctx, `DELETE FROM records WHERE rid = ?`, g.rid); err != nil {
+		var keys string
+		if err := w.tx.QueryRowContext(ctx, `SELECT keys FROM records WHERE rid = ?`, rid).Scan(&keys); err != nil {
+			return err
+		}
+		if err := w.deleteKeys(ctx, keys, rid); err != nil {
+			return err
+		}
+		if _, err := w.tx.ExecContext(ctx, `DELETE FROM records WHERE rid = ?`, rid); err != nil {
 			return writeErr(err)
 		}
 		w.stats.Removed++

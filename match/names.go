@@ -23,17 +23,11 @@ func baseEcosystem(ecosystem string) string {
 }
 
 // sameEcosystem reports whether a record's affected ecosystem covers the
-// package's: the same ecosystem (names compared without regard to case, as
-// the store does) and, when both carry a release or registry suffix
-// ("Debian:12"), the same suffix. A bare side covers every suffix.
-func sameEcosystem(pkgEco, recEco string) bool {
-	pb, ps, pHas := strings.Cut(pkgEco, ":")
-	rb, rs, rHas := strings.Cut(recEco, ":")
-	if !strings.EqualFold(pb, rb) {
-		return false
-	}
-	return !pHas || !rHas || ps == rs
-}
+// package's: the same ecosystem and, for distribution releases, the same
+// release however the record spells it ("Ubuntu:Pro:22.04:LTS" covers
+// "Ubuntu:22.04"); see core.EcosystemCovers, the rule the store's lookup
+// applies too.
+func sameEcosystem(pkgEco, recEco string) bool { return core.EcosystemCovers(recEco, pkgEco) }
 
 // affectsPackage reports whether an affected[] entry is about pkg: same
 // ecosystem and the same normalised name, or the same package URL (type,

@@ -41,7 +41,7 @@ func (k eventKind) String() string {
 // version the package does not have, or a range event is not a version of
 // the ecosystem) and nothing matched.
 func affects(a *osvschema.Affected, iv *installed) (bool, error) {
-	if iv.valid && slices.ContainsFunc(a.GetVersions(), func(v string) bool { return strings.TrimSpace(v) == iv.norm }) {
+	if listed(a.GetVersions(), iv) {
 		return true, nil
 	}
 	var firstErr error
@@ -62,6 +62,37 @@ func affects(a *osvschema.Affected, iv *installed) (bool, error) {
 		}
 	}
 	return false, firstErr
+}
+
+// listed reports whether the installed version is one of an affected
+// entry's versions: the same text, or the same version to the ecosystem's
+// parser (npm's "5.6.1" is "v5.6.1", "=5.6.1" and "5.6.1+build.1"; PyPI's
+// "1.5" is "1.5.0"; a record listing "v1.5.0" lists 1.5.0). An entry the
+// parser rejects can still match as text.
+func listed(versions []string, iv *installed) bool {
+	if !iv.valid || len(versions) == 0 {
+		return false
+	}
+	if slices.ContainsFunc(versions, func(v string) bool { return strings.TrimSpace(v) == iv.norm }) {
+		return true
+	}
+	have, err := iv.version(osvschema.Range_ECOSYSTEM)
+	if err != nil {
+		return false
+	}
+	for _, v := range versions {
+		if strings.TrimSpace(v) == "" {
+			continue
+		}
+		lv, err := iv.parse(osvschema.Range_ECOSYSTEM, v)
+		if err != nil {
+			continue
+		}
+		if c, err := have.Compare(lv); err == nil && c == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // inRange evaluates one SEMVER or ECOSYSTEM range as the OSV schema's

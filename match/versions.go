@@ -95,6 +95,9 @@ func (iv *installed) version(t osvschema.Range_Type) (semantic.Version, error) {
 // parseVersion parses s as a version of a range of type t in ecosystem.
 func parseVersion(t osvschema.Range_Type, ecosystem, s string) (semantic.Version, error) {
 	s = strings.TrimSpace(s) // as osvVersion does for the installed side
+	if baseEcosystem(ecosystem) == "npm" {
+		s = cleanNPM(s)
+	}
 	if baseEcosystem(ecosystem) == "Go" {
 		// semantic's SemVer parser takes anything; Go versions are strict
 		// SemVer, and anything else in a record is the record's error.
@@ -107,6 +110,15 @@ func parseVersion(t osvschema.Range_Type, ecosystem, s string) (semantic.Version
 		return semantic.ParseSemverVersion(s), nil
 	}
 	return semantic.Parse(s, ecosystem)
+}
+
+// cleanNPM strips what npm's own version parser (node-semver's clean)
+// strips before comparing: leading "=" and "v" ("=v5.6.1" is 5.6.1). npm
+// publishes the cleaned form, so a package.json saying "v5.6.1" is 5.6.1.
+// "V" is taken too: node-semver's loose mode does, and a spelling that
+// escapes a malware record's version list is the worse error.
+func cleanNPM(s string) string {
+	return strings.TrimSpace(strings.TrimLeft(s, "=vV \t"))
 }
 
 // osvVersion turns a version as an SBOM reports it into the spelling OSV

@@ -13,15 +13,19 @@ import (
 
 // Why a finding passes or fails the gate.
 const (
-	ReasonMalicious   = "malicious"        // fails: malware, whatever its severity
-	ReasonSeverity    = "severity"         // fails: at or above fail_on
-	ReasonUnknown     = "unknown-severity" // fails: no rating, and fail_on_unknown
-	ReasonBelow       = "below-threshold"  // passes: under fail_on
-	ReasonUnrated     = "unrated"          // passes: no rating
-	ReasonException   = "exception"        // passes: an exception holds
-	ReasonVEX         = "vex"              // passes: a VEX statement says not_affected / fixed
-	ReasonShadowed    = "shadowed"         // passes: the runtime loads another copy
-	ReasonUnreachable = "unreachable"      // passes: Go symbols not in the binary
+	ReasonMalicious = "malicious"        // fails: malware, whatever its severity
+	ReasonSeverity  = "severity"         // fails: at or above fail_on
+	ReasonUnknown   = "unknown-severity" // fails: no rating, and fail_on_unknown
+	// ReasonReachableUnrated fails: no rating, but the vulnerable Go
+	// symbols are in the binary; govulncheck exits 3 on such a finding,
+	// and Go's vulnerability database rates none of its records.
+	ReasonReachableUnrated = "reachable-unrated"
+	ReasonBelow            = "below-threshold" // passes: under fail_on
+	ReasonUnrated          = "unrated"         // passes: no rating
+	ReasonException        = "exception"       // passes: an exception holds
+	ReasonVEX              = "vex"             // passes: a VEX statement says not_affected / fixed
+	ReasonShadowed         = "shadowed"        // passes: the runtime loads another copy
+	ReasonUnreachable      = "unreachable"     // passes: Go symbols not in the binary
 )
 
 // Result is the gate's verdict on one finding, with its reason.
@@ -78,6 +82,12 @@ type Input struct {
 	// image reference) identify the deployed artifact as a VEX product.
 	ArtifactDigest string
 	ArtifactName   string
+	// VEXMatchNames lets a VEX statement whose product is only the
+	// artifact's name (no digest, no purl) clear findings. Off by default:
+	// a name is not an identity (every build of "function.zip" has it), so
+	// such a statement would clear the finding for every artifact so
+	// named. The CLI's --vex-match-names.
+	VEXMatchNames bool
 	// Provenance is the verification result, nil when none was given.
 	Provenance *provenance.Result
 	Now        time.Time
@@ -156,6 +166,12 @@ func (p *Policy) judge(f match.Finding, in Input, expiredNoted map[int]bool, d *
 		return r
 	}
 	switch {
+	case f.Severity == match.SeverityUnknown && f.Reachable == match.Reachable:
+		r.Fails, r.Reason = true, ReasonReachableUnrated
+		r.Detail = "no severity rating, and the vulnerable symbols are in the binary"
+		if len(f.ReachableSymbols) > 0 {
+			r.Detail += " (" + strings.Join(f.ReachableSymbols, ", ") + ")"
+		}
 	case f.Severity == match.SeverityUnknown && p.FailOnUnknown:
 		r.Fails, r.Reason, r.Detail = true, ReasonUnknown, "no severity rating, and fail_on_unknown is set"
 	case f.Severity == match.SeverityUnknown:
@@ -187,7 +203,8 @@ func (p *Policy) judgeProvenance(res *provenance.Result) *ProvenanceResult {
 }
 
 // artifactIDs are the identifiers a VEX product may use for the artifact:
-// the digest as written, its bare hex (how OpenVEX lists hashes), the name.
+// the digest as written, its bare hex (how OpenVEX lists hashes), and the
+// name only when VEXMatchNames allows it.
 func (in Input) artifactIDs() []string {
 	var ids []string
 	if in.ArtifactDigest != "" {
@@ -196,7 +213,7 @@ func (in Input) artifactIDs() []string {
 			ids = append(ids, hex)
 		}
 	}
-	if in.ArtifactName != "" {
+	if in.ArtifactName != "" && in.VEXMatchNames {
 		ids = append(ids, in.ArtifactName)
 	}
 	return ids

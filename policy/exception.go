@@ -19,8 +19,10 @@ type Exception struct {
 	// version ("pkg:npm/lodash", "pkg:npm/lodash@4.17.15") or a bare name.
 	// Empty means every package the finding names.
 	Package string `yaml:"package"`
-	// Until is the last day the exception holds (UTC); it stops
-	// suppressing the day after, and the report says so.
+	// Until ends the exception. A date (2026-11-28) is the last day it
+	// holds, to the end of that day in UTC; a time with its offset
+	// (2026-11-28T00:30:00+14:00) is the exact instant it stops. Past it,
+	// the finding counts again and the report says so.
 	Until Date `yaml:"until"`
 	// Reason is why the risk is accepted; required.
 	Reason string `yaml:"reason"`
@@ -43,10 +45,9 @@ func (e Exception) applies(f match.Finding) bool {
 	return f.Names(e.ID) && packageMatches(e.Package, f.Package)
 }
 
-// Expired reports whether now is past the exception's last day.
-func (e Exception) Expired(now time.Time) bool {
-	return now.UTC().After(e.Until.Time.Add(24*time.Hour - time.Nanosecond))
-}
+// Expired reports whether the exception no longer holds at now: now is at
+// or past its end (see Until), instants compared, not calendar days.
+func (e Exception) Expired(now time.Time) bool { return !now.Before(e.Until.End()) }
 
 // packageMatches compares an exception's package selector with a package.
 func packageMatches(sel string, p core.Package) bool {
@@ -64,19 +65,39 @@ func packageMatches(sel string, p core.Package) bool {
 	return core.NormalizeName(p.Ecosystem, sel) == core.NormalizeName(p.Ecosystem, p.Name)
 }
 
-// Date is a calendar day, written YYYY-MM-DD.
-type Date struct{ time.Time }
-
-// UnmarshalYAML reads YYYY-MM-DD (or a full RFC 3339 time, whose day is
-// taken).
-func (d *Date) UnmarshalYAML(n *yaml.Node) error {
-	for _, layout := range []string{"2006-01-02", time.RFC3339} {
-		if t, err := time.Parse(layout, n.Value); err == nil {
-			d.Time = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-			return nil
-		}
-	}
-	return fmt.Errorf("line %d: %q is not a date (YYYY-MM-DD)", n.Line, n.Value)
+// Date is when an exception ends: a calendar day (YYYY-MM-DD, held to the
+// end of that day in UTC) or an RFC 3339 instant with its offset.
+type Date struct {
+	time.Time
+	// Instant: the policy gave a time, not a day.
+	Instant bool
 }
 
-func (d Date) String() string { return d.Format("2006-01-02") }
+// UnmarshalYAML reads YYYY-MM-DD or a full RFC 3339 time.
+func (d *Date) UnmarshalYAML(n *yaml.Node) error {
+	if t, err := time.Parse("2006-01-02", n.Value); err == nil {
+		*d = Date{Time: t.UTC()}
+		return nil
+	}
+	if t, err := time.Parse(time.RFC3339, n.Value); err == nil {
+		*d = Date{Time: t, Instant: true}
+		return nil
+	}
+	return fmt.Errorf("line %d: %q is not a date (YYYY-MM-DD) or a time (RFC 3339, with its offset)", n.Line, n.Value)
+}
+
+// End is the first instant at which the exception no longer holds: the
+// given instant, or the midnight (UTC) after the given day.
+func (d Date) End() time.Time {
+	if d.Instant {
+		return d.Time
+	}
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, 1)
+}
+
+func (d Date) String() string {
+	if d.Instant {
+		return d.Format(time.RFC3339)
+	}
+	return d.Format("2006-01-02")
+}

@@ -77,6 +77,16 @@ func Parse(raw []byte) (*Policy, error) {
 	if err := dec.Decode(p); err != nil && !errors.Is(err, io.EOF) {
 		return nil, err
 	}
+	// A second document ("---") would be silently ignored by Decode: its
+	// settings would look applied and be not. Refuse it.
+	var extra yaml.Node
+	switch err := dec.Decode(&extra); {
+	case errors.Is(err, io.EOF):
+	case err != nil:
+		return nil, err
+	default:
+		return nil, fmt.Errorf("line %d: a second YAML document (after \"---\"): a policy is one document; merge them", extra.Line)
+	}
 	if err := p.validate(); err != nil {
 		return nil, err
 	}

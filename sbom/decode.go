@@ -130,20 +130,25 @@ func decodeCycloneDX(path string, raw []byte) (*SBOM, error) {
 		functionName = bom.Metadata.Component.Name
 	}
 	seen := map[artifact.Origin]bool{}
+	var walkErr error
 	var walk func([]cyclonedx.Component)
 	walk = func(cs []cyclonedx.Component) {
 		for _, c := range cs {
+			if walkErr != nil {
+				return
+			}
 			if c.Components != nil {
 				walk(*c.Components)
 			}
-			eco, name, version, err := core.ParsePURL(c.PackageURL)
+			id, err := componentIdentity(c)
 			if err != nil {
-				continue // files, the OS, components without a purl fnaudit can match
+				walkErr = fmt.Errorf("%s: CycloneDX component %s: %w", path, describeComponent(c), err)
+				return
 			}
-			if c.Version != "" {
-				version = c.Version
+			if id.ecosystem == "" {
+				continue // not a package: a file, the OS, a purl type without advisories
 			}
-			p := Package{Ecosystem: eco, Name: name, Version: version, PURL: c.PackageURL, Loaded: true, Origin: sbomOrigin(path)}
+			p := Package{Ecosystem: id.ecosystem, Name: id.name, Version: id.version, PURL: id.purl, Loaded: true, Origin: sbomOrigin(path)}
 			p.Paths = props(c.Properties, PropPath)
 			if len(p.Paths) == 0 {
 				p.Paths = props(c.Properties, "syft:location:0:path")
@@ -171,6 +176,14 @@ func decodeCycloneDX(path string, raw []byte) (*SBOM, error) {
 	}
 	if bom.Components != nil {
 		walk(*bom.Components)
+	}
+	// Components nested under the subject (the function) are its
+	// dependencies as much as top-level ones are.
+	if md := bom.Metadata; md != nil && md.Component != nil && md.Component.Components != nil {
+		walk(*md.Component.Components)
+	}
+	if walkErr != nil {
+		return nil, walkErr
 	}
 	sortPackages(out.Packages, out.syftIDs)
 	return out, nil

@@ -176,16 +176,18 @@ func (r *resolver) RelativeFileByPath(_ file.Location, p string) *file.Location 
 }
 
 // FileContentsByLocation decompresses one file; executables come from the
-// binary cache (see binaryCache).
+// binary cache (see binaryCache) and are exempt from the metadata size cap,
+// which bounds every other file a cataloger reads (artifact.Deployment.Open).
 func (r *resolver) FileContentsByLocation(loc file.Location) (io.ReadCloser, error) {
 	r.mimeOnce.Do(r.sniffExecutables)
 	if _, isBinary := r.mime[loc.RealPath]; isBinary {
 		if f, ok := r.d.File(loc.RealPath); ok {
-			rc, cached, err := r.binaries.get(loc.RealPath, f.Size, func() (io.ReadCloser, error) { return r.d.Open(loc.RealPath) })
+			rc, cached, err := r.binaries.get(loc.RealPath, f.Size, func() (io.ReadCloser, error) { return r.d.OpenExecutable(loc.RealPath) })
 			if cached {
 				return rc, err
 			}
 		}
+		return r.d.OpenExecutable(loc.RealPath)
 	}
 	return r.d.Open(loc.RealPath)
 }

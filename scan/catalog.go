@@ -25,7 +25,7 @@ func (c *Cataloged) Close() {
 
 // catalog decodes the target when it is an SBOM file, else opens it (into
 // dir, the scan's private directory) and catalogs it.
-func (e *Engine) catalog(ctx context.Context, req Request, dir string) (*Cataloged, error) {
+func (e *Engine) catalog(ctx context.Context, req Request, dir string, opts sbom.Options) (*Cataloged, error) {
 	if !artifact.IsImageTarget(req.Target) && sbom.LooksLikeSBOM(req.Target) {
 		if len(req.Layers) > 0 {
 			return nil, fmt.Errorf("%s is an SBOM; --layer applies to zips", req.Target)
@@ -44,7 +44,8 @@ func (e *Engine) catalog(ctx context.Context, req Request, dir string) (*Catalog
 	if err != nil {
 		return nil, err
 	}
-	s, err := sbom.Generate(ctx, d, sbom.Options{ArchiveDepth: limits.MaxDepth})
+	opts.ArchiveDepth = limits.MaxDepth
+	s, err := sbom.Generate(ctx, d, opts)
 	if err != nil {
 		d.Close()
 		return nil, err
@@ -61,7 +62,7 @@ func (e *Engine) SBOM(ctx context.Context, req Request) (*sbom.SBOM, error) {
 		return nil, err
 	}
 	defer cleanup()
-	c, err := e.catalog(ctx, req, dir)
+	c, err := e.catalog(ctx, req, dir, sbom.Options{})
 	if err != nil {
 		return nil, err
 	}

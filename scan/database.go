@@ -8,6 +8,7 @@ import (
 
 	"github.com/fnaudit/fnaudit/feeds"
 	"github.com/fnaudit/fnaudit/report"
+	"github.com/fnaudit/fnaudit/sbom"
 )
 
 // checkDatabase applies the freshness policy at the scan's clock: a stale
@@ -33,4 +34,20 @@ func (e *Engine) checkDatabase(ctx context.Context, store *feeds.Store, now time
 		return nil, nil, fmt.Errorf("advisory database %s: %w", store.Path(), err)
 	}
 	return &report.Database{Path: store.Path(), LastUpdated: last, AgeHours: age.Hours()}, warnings, nil
+}
+
+// checkCoverage refuses a database that has no record at all for an
+// ecosystem the SBOM holds, or whose source covering it is stale: matching
+// against it would pass what it cannot see. A stale source is accepted with
+// a warning only when the engine accepts stale data.
+func (e *Engine) checkCoverage(ctx context.Context, store *feeds.Store, s *sbom.SBOM, now time.Time) ([]string, error) {
+	ecosystems := make([]string, 0, len(s.Packages))
+	for _, p := range s.Packages {
+		ecosystems = append(ecosystems, p.Ecosystem)
+	}
+	err := store.CheckCoverage(ctx, ecosystems, now, e.cfg.maxAge())
+	if errors.Is(err, feeds.ErrStale) && e.cfg.AcceptStale {
+		return []string{fmt.Sprintf("%v (accepted: --%s=false)", err, feeds.FlagValidateAge)}, nil
+	}
+	return nil, err
 }

@@ -39,13 +39,14 @@ func npmRegistry(t testing.TB) (*httptest.Server, *atomic.Int64) {
 	return srv, &n
 }
 
-// pypiOnlyEngine opens an engine on a private database holding only the
-// PyPI advisories: no record for any npm package, and a file the
-// registry step may replace.
+// pypiOnlyEngine opens an engine on a private database holding the PyPI
+// advisories and one npm record (jsonwebtoken's, so that the database
+// covers npm): no record for any package of the event-stream
+// reconstruction, and a file the registry step may replace.
 func pypiOnlyEngine(t testing.TB) (*Engine, string) {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "advisories.db")
-	if _, err := feeds.Import(context.Background(), db, []string{filepath.Join(osvDir, "PyPI")}); err != nil {
+	if _, err := feeds.Import(context.Background(), db, []string{filepath.Join(osvDir, "PyPI"), filepath.Join(osvDir, "npm", "GHSA-27h2-hvpr-p74q.json")}); err != nil {
 		t.Fatal(err)
 	}
 	e, err := Open(context.Background(), Config{DBPath: db, TempRoot: t.TempDir(), AcceptStale: true,
@@ -88,7 +89,7 @@ func TestRegistryEventStreamOnlineThenCached(t *testing.T) {
 		t.Fatalf("registry results %+v, want %+v", got, want)
 	}
 	if len(res.Findings) != 2 {
-		t.Errorf("%d findings, want only the 2 registry ones (the database has no npm record)", len(res.Findings))
+		t.Errorf("%d findings, want only the 2 registry ones (the database has no record for these packages)", len(res.Findings))
 	}
 	if res.Pass() || res.Decision.Failing() != 1 {
 		t.Errorf("pass %v, failing %d: want the taken-down package alone to fail", res.Pass(), res.Decision.Failing())

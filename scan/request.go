@@ -27,6 +27,10 @@ type Request struct {
 	Policy *policy.Policy
 	// VEX are OpenVEX documents beyond those the policy names.
 	VEX []string
+	// VEXMatchNames lets a VEX statement whose product is only the
+	// artifact's file name clear findings (--vex-match-names); otherwise
+	// products match by digest or purl.
+	VEXMatchNames bool
 	// Provenance is the signed provenance of Target, checked against the
 	// policy's require_provenance.
 	Provenance Provenance

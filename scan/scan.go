@@ -86,13 +86,19 @@ func (e *Engine) Scan(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	defer cleanup()
-	c, err := e.catalog(ctx, req, dir)
+	// The scan's own outputs carry no CPEs, and matching never uses them.
+	c, err := e.catalog(ctx, req, dir, sbom.Options{WithoutCPEs: true})
 	if err != nil {
 		return nil, err
 	}
 	defer c.Close()
 	s := c.SBOM
 	sw.lap("catalog")
+	covWarn, err := e.checkCoverage(ctx, store, s, now)
+	if err != nil {
+		return nil, err
+	}
+	warnings = append(warnings, covWarn...)
 
 	findings, err := match.Match(ctx, store, s.Packages)
 	if err != nil {
@@ -118,7 +124,7 @@ func (e *Engine) Scan(ctx context.Context, req Request) (*Result, error) {
 	sw.lap("provenance")
 	decision := pol.Evaluate(policy.Input{
 		Findings: findings, VEX: vexDocs, Provenance: prov, Now: now,
-		ArtifactDigest: s.Digest, ArtifactName: filepath.Base(req.Target),
+		ArtifactDigest: s.Digest, ArtifactName: filepath.Base(req.Target), VEXMatchNames: req.VEXMatchNames,
 	})
 	rep := report.New(report.Input{
 		Target: s.Target, Kind: s.Kind, Digest: s.Digest, Runtime: s.Runtime.String(),

@@ -26,7 +26,10 @@ func (a *artifactFlags) register(cmd *cobra.Command) {
 	f.Int64Var(&a.limits.MaxImageSize, "max-image-size", d.MaxImageSize, "limit on the total uncompressed bytes of an image")
 	f.IntVar(&a.limits.MaxEntries, "max-entries", d.MaxEntries, "limit on the number of archive entries")
 	f.IntVar(&a.limits.MaxDepth, "max-depth", d.MaxDepth, "limit on archives nested inside archives")
-	f.Int64Var(&a.limits.MaxRatio, "max-ratio", d.MaxRatio, "limit on one entry's compression ratio (entries over 1 MiB)")
+	f.Int64Var(&a.limits.MaxRatio, "max-ratio", d.MaxRatio, "limit on one entry's or image layer's compression ratio (over 1 MiB)")
+	f.IntVar(&a.limits.MaxPathDepth, "max-path-depth", d.MaxPathDepth, "limit on the number of components of one path")
+	f.IntVar(&a.limits.MaxNestedArchives, "max-nested-archives", d.MaxNestedArchives, "limit on the number of archives inside archives")
+	f.Int64Var(&a.limits.MaxMetadataSize, "max-metadata-size", d.MaxMetadataSize, "limit on the bytes of one file a cataloger reads")
 }
 
 // request is the scan request of TARGET with these flags.

@@ -268,13 +268,14 @@ unless told --` + feeds.FlagValidateAge + `=false.`,
 			if format == "json" {
 				enc := json.NewEncoder(g.stdout)
 				enc.SetIndent("", "  ")
-				return enc.Encode(dbStatusJSON{Status: st, Registry: reg})
+				err = enc.Encode(dbStatusJSON{Status: st, Registry: reg})
+			} else if err = writeStatusTable(g.stdout, st); err == nil {
+				writeRegistryStatus(g.stdout, reg)
 			}
-			if err := writeStatusTable(g.stdout, st); err != nil {
-				return err
+			if err == nil && st.Totals.Total == 0 {
+				err = fmt.Errorf("advisory database %s holds no records: every scan against it would be refused; run `fnaudit db update`", st.Path)
 			}
-			writeRegistryStatus(g.stdout, reg)
-			return nil
+			return err
 		},
 	}
 	cmd.Flags().StringVarP(&format, "format", "o", "table", "output format: table, json")
@@ -295,5 +296,29 @@ func writeStatusTable(w io.Writer, st *feeds.Status) error {
 		}
 	}
 	fmt.Fprintf(tw, "TOTAL\t\t%d\t%d\t%d\t\t\n", st.Totals.Vulnerability, st.Totals.Malicious, st.Totals.Withdrawn)
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return writeCoverageTable(w, st)
+}
+
+// writeCoverageTable: per ecosystem, what a scan checks (feeds.CheckCoverage).
+func writeCoverageTable(w io.Writer, st *feeds.Status) error {
+	fmt.Fprintln(w, "\nCoverage (what scan requires for each ecosystem it meets):")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ECOSYSTEM\tRECORDS\tADVISORIES AS OF\tAGE\tSOURCES")
+	for _, c := range st.Coverage {
+		asOf, age := "none: block-list entries only", "-"
+		if c.Covered {
+			asOf, age = c.Current.Format(time.RFC3339), c.Age
+		}
+		for i, src := range c.Sources {
+			name, records, a, g := c.Ecosystem, fmt.Sprint(c.Counts.Total), asOf, age
+			if i > 0 {
+				name, records, a, g = "", "", "", ""
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s (%s, %d records, updated %s)\n", name, records, a, g, src.Source, src.Type, src.Counts.Total, src.Updated.Format(time.RFC3339))
+		}
+	}
 	return tw.Flush()
 }

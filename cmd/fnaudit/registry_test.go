@@ -39,11 +39,13 @@ func npmServer(t *testing.T, alias map[string]string) (string, *atomic.Int64) {
 	return srv.URL, &n
 }
 
-// pypiOnlyDB is an advisory database with no record for any npm package.
+// pypiOnlyDB is an advisory database of the PyPI records and one npm
+// record (jsonwebtoken's, so that it covers npm): no record for any
+// package the tests scan.
 func pypiOnlyDB(t *testing.T) []string {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "advisories.db")
-	if code, _, errs := runCLI(t, "--db", db, "db", "import", filepath.Join(osvDir, "PyPI")); code != 0 {
+	if code, _, errs := runCLI(t, "--db", db, "db", "import", filepath.Join(osvDir, "PyPI"), filepath.Join(osvDir, "npm", "GHSA-27h2-hvpr-p74q.json")); code != 0 {
 		t.Fatalf("db import: exit %d: %s", code, errs)
 	}
 	return []string{"--db", db}

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/fnaudit/fnaudit/artifact"
 )
 
 // globalOptions are the flags every command shares (DESIGN.md "common flags").
@@ -71,6 +73,10 @@ func runIn(ctx context.Context, args []string, stdout, stderr io.Writer, tempRoo
 			code = exitUndecided
 		}
 	}()
+	// Best effort: what runs killed before their cleanup left behind. A
+	// failure to remove one is no reason to stop this run.
+	_ = artifact.RemoveStaleTempDirs(tempRoot)
+
 	root := newRootCmd(g)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)

@@ -33,6 +33,7 @@ type scanFlags struct {
 	ignoreTlog  bool
 	validateAge bool
 	maxAge      time.Duration
+	vexNames    bool
 	registry    registryFlags // registry.go
 }
 
@@ -66,6 +67,7 @@ input, no or stale database, unreadable policy). An error never passes.`,
 	fl.BoolVar(&f.ignoreTlog, "insecure-ignore-tlog", false, "accept provenance without a transparency log entry (private keys)")
 	fl.BoolVar(&f.validateAge, feeds.FlagValidateAge, true, "refuse an advisory database older than --"+feeds.FlagMaxAge)
 	fl.DurationVar(&f.maxAge, feeds.FlagMaxAge, feeds.DefaultMaxAge, "oldest advisory database scan accepts")
+	fl.BoolVar(&f.vexNames, "vex-match-names", false, "let a VEX statement whose product is only the artifact's file name (no digest, no purl) clear findings")
 	f.registry.register(cmd)
 	return cmd
 }
@@ -95,7 +97,7 @@ func runScan(ctx context.Context, g *globalOptions, f *scanFlags, target string)
 	limitHeapFor(target)
 	req := scan.Request{
 		Target: target, Layers: f.artifact.layers, Runtime: f.artifact.runtime, Platform: f.artifact.platform,
-		Policy: pol, VEX: f.vex,
+		Policy: pol, VEX: f.vex, VEXMatchNames: f.vexNames,
 		Provenance: scan.Provenance{Bundle: f.provenance, Key: f.key, TrustedRoot: f.trustedRoot, IgnoreTlog: f.ignoreTlog},
 	}
 	if err := f.registry.request(g, &req); err != nil {

@@ -5,6 +5,7 @@ package advisory
 
 import (
 	"strings"
+	"time"
 
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
 
@@ -37,8 +38,14 @@ var malwareSummaryPrefixes = []string{
 // malicious when its id says so (MAL-, BLOCK-), when its database_specific
 // carries OpenSSF malicious-packages origins or CWE-506 (GitHub's marker for
 // malware), or when its summary is one of the malware titles above.
-func Classify(v *osvschema.Vulnerability) core.Kind {
-	if v.GetWithdrawn() != nil {
+func Classify(v *osvschema.Vulnerability) core.Kind { return ClassifyAt(v, time.Now()) }
+
+// ClassifyAt says what kind of record v is at now. Withdrawn wins over
+// everything once the withdrawal time has come: a withdrawn malware record
+// must not fail a gate either, but a record announcing its withdrawal for a
+// future date still holds until then.
+func ClassifyAt(v *osvschema.Vulnerability, now time.Time) core.Kind {
+	if w := v.GetWithdrawn(); w != nil && !w.AsTime().After(now) {
 		return core.KindWithdrawn
 	}
 	id := v.GetId()

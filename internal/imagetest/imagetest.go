@@ -22,6 +22,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/klauspost/compress/gzip"
 )
 
 // Entry is one tar entry of a layer. A name whose base starts with ".wh." is
@@ -189,4 +190,50 @@ func tarDir(t testing.TB, dir, dest string) {
 	if err := tw.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// DockerArchive writes img as a docker-archive only (no registry, no
+// layout) and returns its "docker-archive:..." target.
+func DockerArchive(t testing.TB, img v1.Image) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "image.docker.tar")
+	ref, err := name.ParseReference("example.com/function:latest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tarball.WriteToFile(p, ref, img); err != nil {
+		t.Fatal(err)
+	}
+	return "docker-archive:" + p
+}
+
+// ZerosLayer is a gzip-compressed layer holding one file of size zero
+// bytes: a decompression bomb. Only the compressed bytes are kept in memory
+// (about a thousandth of size).
+func ZerosLayer(t testing.TB, name string, size int64) v1.Layer {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	if err := tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o644, Size: size}); err != nil {
+		t.Fatal(err)
+	}
+	zeros := make([]byte, 1<<20)
+	for left := size; left > 0; left -= int64(len(zeros)) {
+		if _, err := tw.Write(zeros[:min(left, int64(len(zeros)))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	raw := buf.Bytes()
+	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(raw)), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
 }
