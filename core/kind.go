@@ -14,6 +14,10 @@ const (
 	KindMalicious Kind = "malicious"
 	// KindWithdrawn is a record its publisher withdrew; kept, never matched.
 	KindWithdrawn Kind = "withdrawn"
+	// KindRegistry is a finding from what a package's registry says today
+	// (taken down, unpublished, yanked, retracted, unlisted, deprecated),
+	// not from an advisory record: never stored, never matched.
+	KindRegistry Kind = "registry"
 )
 
 // Matchable reports whether records of kind k take part in matching:

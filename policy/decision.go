@@ -159,6 +159,9 @@ func (p *Policy) judge(f match.Finding, in Input, expiredNoted map[int]bool, d *
 		r.Reason, r.Detail = ReasonException, fmt.Sprintf("excepted until %s: %s", e.Until, e.Reason)
 		return r
 	}
+	if f.Kind == core.KindRegistry {
+		return p.judgeRegistry(r) // policy/registry.go
+	}
 	if f.Kind == core.KindMalicious {
 		r.VEX = vexFor(in.VEX, f, in.artifactIDs())
 		r.Fails, r.Reason = true, ReasonMalicious

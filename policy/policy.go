@@ -41,6 +41,10 @@ type Policy struct {
 	// marked no-fix (Grype's --only-fixed, Trivy's --ignore-unfixed).
 	// Malware is not a vulnerability awaiting a fix: it still fails.
 	OnlyFixed bool `yaml:"only_fixed"`
+	// FailOnRegistry makes versions their registry unpublished, yanked,
+	// retracted or unlisted fail the gate (see policy/registry.go; a
+	// taken-down package fails regardless, a deprecated one never).
+	FailOnRegistry bool `yaml:"fail_on_registry"`
 	// IgnoreUnreachable lets Go findings whose vulnerable symbols are not in
 	// the binary pass.
 	IgnoreUnreachable bool `yaml:"ignore_unreachable"`

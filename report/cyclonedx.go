@@ -146,6 +146,8 @@ func sourceOf(id string) *cyclonedx.Source {
 		return &cyclonedx.Source{Name: "NVD", URL: "https://nvd.nist.gov/vuln/detail/" + id}
 	case strings.HasPrefix(id, "BLOCK-"):
 		return &cyclonedx.Source{Name: "organisation block list"}
+	case strings.HasPrefix(id, "REGISTRY-"):
+		return &cyclonedx.Source{Name: "package registry"}
 	}
 	return &cyclonedx.Source{Name: "OSV", URL: "https://osv.dev/vulnerability/" + id}
 }

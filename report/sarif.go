@@ -41,8 +41,10 @@ func writeSARIF(w io.Writer, r *Report) error {
 		rule := run.AddRule(id).
 			WithName(ruleName(f)).
 			WithShortDescription(sarif.NewMultiformatMessageString().WithText(cmp.Or(f.Summary, id))).
-			WithFullDescription(sarif.NewMultiformatMessageString().WithText(fmt.Sprintf("%s (%s): %s", strings.Join(append(append([]string{}, f.IDs...), f.Aliases...), ", "), f.Kind, cmp.Or(f.Summary, "no summary")))).
-			WithHelpURI(AdvisoryURL(id))
+			WithFullDescription(sarif.NewMultiformatMessageString().WithText(fmt.Sprintf("%s (%s): %s", strings.Join(append(append([]string{}, f.IDs...), f.Aliases...), ", "), f.Kind, cmp.Or(f.Summary, "no summary"))))
+		if f.Kind != "registry" { // REGISTRY- ids are fnaudit's, not an advisory database's
+			rule.WithHelpURI(AdvisoryURL(id))
+		}
 		props := sarif.NewPropertyBag().Add("security-severity", fmt.Sprintf("%.1f", severityScore(f)))
 		props.Tags = []string{"security", string(f.Kind), string(f.Severity)}
 		rule.WithProperties(props)
@@ -107,6 +109,9 @@ func location(r *Report, f Finding) *sarif.Location {
 func ruleName(f Finding) string {
 	if f.Kind == "malicious" {
 		return "MaliciousPackage"
+	}
+	if f.Kind == "registry" {
+		return "RegistryStatus"
 	}
 	return "VulnerablePackage"
 }

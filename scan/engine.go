@@ -12,10 +12,11 @@ import (
 // Engine runs scans. Open one per process and share it: Scan is safe for
 // concurrent use.
 type Engine struct {
-	cfg   Config
-	store *feeds.Store // nil when opened without a database
+	cfg Config
 
-	closeOnce sync.Once
+	mu     sync.Mutex
+	cur    *storeRef // nil when opened without a database (see store.go)
+	closed bool
 }
 
 // Open opens the engine: the advisory database when cfg.DBPath is set, and
@@ -31,25 +32,40 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 			// feeds' error names the file and gives the advice, once.
 			return nil, err
 		}
-		e.store = store
+		e.cur = &storeRef{store: store}
 	}
 	return e, nil
 }
 
-// Close releases the database.
+// Close releases the database (when the scans still running on it end).
 func (e *Engine) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return nil
+	}
+	e.closed = true
 	var err error
-	e.closeOnce.Do(func() {
-		if e.store != nil {
-			err = e.store.Close()
+	if r := e.cur; r != nil {
+		r.retired = true
+		if r.users == 0 {
+			err = r.store.Close()
 		}
-	})
+	}
 	return err
 }
 
-// Store is the advisory database the engine matches against (nil when it
-// was opened without one).
-func (e *Engine) Store() *feeds.Store { return e.store }
+// Store is the advisory database the engine matches against now (nil when
+// it was opened without one). A registry lookup that saved a snapshot
+// replaces it.
+func (e *Engine) Store() *feeds.Store {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.cur == nil {
+		return nil
+	}
+	return e.cur.store
+}
 
 // trustedRoot is the embedded Sigstore root, parsed once per process.
 func trustedRoot() (provenance.Option, error) {

@@ -35,6 +35,15 @@ type Request struct {
 	// policy's require_provenance.
 	Provenance Provenance
 
+	// CheckRegistry asks the packages' registries online what they say
+	// about the deployed versions (issue 14) and caches the answers in the
+	// advisory database. Without it, a scan assesses the cached snapshot
+	// when the database holds one (see scan/registry.go).
+	CheckRegistry bool
+	// Registries overrides registry base URLs per ecosystem
+	// (registry.ParseBaseURLs of `--registry npm=URL`).
+	Registries map[string]string
+
 	// Now is the scan's clock (time.Now() when zero): exception expiry,
 	// database age and the report's timestamp all read it.
 	Now time.Time

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fnaudit/fnaudit/core"
+	"github.com/fnaudit/fnaudit/feeds"
 	"github.com/fnaudit/fnaudit/match"
 	"github.com/fnaudit/fnaudit/policy"
 	"github.com/fnaudit/fnaudit/report"
@@ -69,7 +70,13 @@ func (e *Engine) Scan(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, warnings, err := e.checkDatabase(ctx, now)
+	ref := e.acquire()
+	defer e.release(ref)
+	var store *feeds.Store
+	if ref != nil {
+		store = ref.store
+	}
+	db, warnings, err := e.checkDatabase(ctx, store, now)
 	if err != nil {
 		return nil, err
 	}
@@ -88,14 +95,14 @@ func (e *Engine) Scan(ctx context.Context, req Request) (*Result, error) {
 	defer c.Close()
 	s := c.SBOM
 	sw.lap("catalog")
-	covWarn, err := e.checkCoverage(ctx, s, now)
+	covWarn, err := e.checkCoverage(ctx, store, s, now)
 	if err != nil {
 		return nil, err
 	}
 	warnings = append(warnings, covWarn...)
 	warnings = append(warnings, s.Warnings()...)
 
-	findings, err := match.Match(ctx, e.store, s.Packages)
+	findings, err := match.Match(ctx, store, s.Packages)
 	if err != nil {
 		return nil, fmt.Errorf("match %s: %w", req.Target, err)
 	}
@@ -106,6 +113,12 @@ func (e *Engine) Scan(ctx context.Context, req Request) (*Result, error) {
 		}
 	}
 	sw.lap("reachability")
+	regFindings, regWarnings, err := e.checkRegistry(ctx, store, req, s.Packages, now) // scan/registry.go; after reachability, which reads advisory records
+	if err != nil {
+		return nil, err
+	}
+	findings, warnings = append(findings, regFindings...), append(warnings, regWarnings...)
+	sw.lap("registry")
 	prov, err := verifyProvenance(ctx, req, pol, s)
 	if err != nil {
 		return nil, err

@@ -109,6 +109,7 @@ func newDBUpdateCmd(g *globalOptions) *cobra.Command {
 		source      string
 		ecosystems  []string
 		maxAttempts int
+		reg         registryUpdateFlags // registry.go
 	)
 	cmd := &cobra.Command{
 		Use:   "update",
@@ -124,9 +125,17 @@ backoff. Every export is downloaded and checked before the database is
 replaced, in one rename: a failed, interrupted or killed update leaves the
 previous database fully usable.
 
-Default ecosystems: ` + strings.Join(feeds.DefaultEcosystems, ", ") + `.`,
-		Args: cobra.NoArgs,
+Default ecosystems: ` + strings.Join(feeds.DefaultEcosystems, ", ") + `.
+
+With --registry it updates the registry snapshot instead: what each
+package's registry says today about every version the --sbom files list
+(taken down, unpublished, yanked, retracted, unlisted, deprecated). A
+registry that cannot answer fails it (exit 2) and keeps the old snapshot.`,
+		Args: reg.args,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if reg.on() {
+				return runRegistryUpdate(cmd.Context(), g, &reg)
+			}
 			if g.offline {
 				return errors.New("db update downloads advisories and --offline forbids the network; use `fnaudit db import` with exports copied in")
 			}
@@ -176,6 +185,7 @@ Default ecosystems: ` + strings.Join(feeds.DefaultEcosystems, ", ") + `.`,
 	f.StringVar(&source, "source", "", "base URL of the exports (default $"+feeds.SourceEnv+", else "+feeds.DefaultSource+")")
 	f.StringArrayVarP(&ecosystems, "ecosystem", "e", nil, "ecosystem to download (repeatable; default: "+strings.Join(feeds.DefaultEcosystems, ", ")+")")
 	f.IntVar(&maxAttempts, "max-attempts", 4, "attempts per download before giving up")
+	reg.register(cmd)
 	return cmd
 }
 
@@ -248,16 +258,21 @@ unless told --` + feeds.FlagValidateAge + `=false.`,
 				return err
 			}
 			defer s.Close()
-			st, err := s.Status(cmd.Context(), time.Now())
+			now := time.Now()
+			st, err := s.Status(cmd.Context(), now)
+			if err != nil {
+				return err
+			}
+			reg, err := readRegistryStatus(cmd.Context(), s, now) // registry.go
 			if err != nil {
 				return err
 			}
 			if format == "json" {
 				enc := json.NewEncoder(g.stdout)
 				enc.SetIndent("", "  ")
-				err = enc.Encode(st)
-			} else {
-				err = writeStatusTable(g.stdout, st)
+				err = enc.Encode(dbStatusJSON{Status: st, Registry: reg})
+			} else if err = writeStatusTable(g.stdout, st); err == nil {
+				writeRegistryStatus(g.stdout, reg)
 			}
 			if err == nil && st.Totals.Total == 0 {
 				err = fmt.Errorf("advisory database %s holds no records: every scan against it would be refused; run `fnaudit db update`", st.Path)

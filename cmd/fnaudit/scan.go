@@ -33,6 +33,7 @@ type scanFlags struct {
 	validateAge bool
 	maxAge      ageValue
 	vexNames    bool
+	registry    registryFlags // registry.go
 }
 
 func newScanCmd(g *globalOptions) *cobra.Command {
@@ -81,6 +82,7 @@ input, no or stale database, unreadable policy). An error never passes.`,
 	f.maxAge = ageValue(feeds.DefaultMaxAge)
 	fl.Var(&f.maxAge, feeds.FlagMaxAge, "oldest advisory database scan accepts: days (7d) or a Go duration (36h)")
 	fl.BoolVar(&f.vexNames, "vex-match-names", false, "let a VEX statement whose product is only the artifact's file name (no digest, no purl) clear findings")
+	f.registry.register(cmd)
 	return cmd
 }
 
@@ -107,11 +109,15 @@ func runScan(ctx context.Context, g *globalOptions, f *scanFlags, target string)
 	}
 	defer engine.Close()
 	limitHeapFor(target)
-	res, err := engine.Scan(ctx, scan.Request{
+	req := scan.Request{
 		Target: target, Layers: f.artifact.layers, Runtime: f.artifact.runtime, Platform: f.artifact.platform,
 		Policy: pol, VEX: f.vex, VEXMatchNames: f.vexNames,
 		Provenance: scan.Provenance{Bundle: f.provenance, Key: f.key, TrustedRoot: f.trustedRoot, IgnoreTlog: f.ignoreTlog},
-	})
+	}
+	if err := f.registry.request(g, &req); err != nil {
+		return err
+	}
+	res, err := engine.Scan(ctx, req)
 	if err != nil {
 		return err
 	}
