@@ -132,7 +132,7 @@ func beginWrite(ctx context.Context, dbPath string, lock *fileLock, now time.Tim
 		return nil, fmt.Errorf("open new database: %w", err)
 	}
 	w.db.SetMaxOpenConns(1)
-	if _, err := w.db.ExecContext(ctx, schema); err != nil {
+	if _, err := w.db.ExecContext(ctx, schema+changesSchema); err != nil {
 		return nil, fmt.Errorf("create tables in %s: %w", w.tmp, writeErr(err))
 	}
 	if err := initMeta(ctx, w.db); err != nil {
@@ -284,6 +284,9 @@ func (w *writer) put(ctx context.Context, sid int64, r *record) error {
 			return err
 		}
 		w.stats.Inserted++
+		if err := w.logChange(ctx, r.keys); err != nil {
+			return err
+		}
 	case err != nil:
 		return err
 	case stored > r.modified:
@@ -305,6 +308,11 @@ func (w *writer) put(ctx context.Context, sid int64, r *record) error {
 			}
 		}
 		w.stats.Replaced++
+		if stored != r.modified || oldKeys != keys { // the same record read again is no change
+			if err := w.logChange(ctx, append(decodeKeys(oldKeys), r.keys...)); err != nil {
+				return err
+			}
+		}
 	}
 	for _, k := range r.keys {
 		if _, err := w.insKey.ExecContext(ctx, k.ecosystem, k.name, rid); err != nil {
@@ -364,6 +372,9 @@ func (w *writer) commit(ctx context.Context) error {
 		if _, err := w.tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
 			return fmt.Errorf("write %s: %w", w.tmp, writeErr(err))
 		}
+	}
+	if err := w.logGeneration(ctx, gen); err != nil {
+		return fmt.Errorf("write %s: %w", w.tmp, err)
 	}
 	if err := w.tx.Commit(); err != nil {
 		return fmt.Errorf("write %s: %w", w.tmp, writeErr(err))
@@ -472,6 +483,9 @@ func (w *writer) endSource(ctx context.Context, src *sourceState) error {
 		return err
 	}
 	for _, g := range goners {
+		if err := w.logChange(ctx, decodeKeys(g.keys)); err != nil {
+			return err
+		}
 		for _, k := range decodeKeys(g.keys) {
 			if _, err := w.delKey.ExecContext(ctx, k.ecosystem, k.name, g.rid); err != nil {
 				return writeErr(err)
