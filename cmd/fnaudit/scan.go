@@ -33,6 +33,7 @@ type scanFlags struct {
 	ignoreTlog  bool
 	validateAge bool
 	maxAge      time.Duration
+	record      recordFlags // --record, --name, --inventory (record.go)
 }
 
 func newScanCmd(g *globalOptions) *cobra.Command {
@@ -49,10 +50,11 @@ Exit codes: 0 the gate passed, 1 it failed, 2 fnaudit could not decide (bad
 input, no or stale database, unreadable policy). An error never passes.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runScan(cmd.Context(), g, &f, args[0])
+			return f.record.around(cmd.Context(), args[0], func() error { return runScan(cmd.Context(), g, &f, args[0]) })
 		},
 	}
 	f.artifact.register(cmd)
+	f.record.register(cmd)
 	fl := cmd.Flags()
 	fl.StringVarP(&f.format, "format", "o", "", "report format: "+strings.Join(report.Formats.IDs(), ", ")+" (default: table on a terminal, json otherwise)")
 	fl.StringVar(&f.output, "output", "", "write the report to this file; the table still goes to the terminal")
@@ -99,6 +101,7 @@ func runScan(ctx context.Context, g *globalOptions, f *scanFlags, target string)
 	if err != nil {
 		return err
 	}
+	f.record.keep(res.Report, engine.Store().Generation())
 	if !g.quiet {
 		for _, w := range res.Warnings {
 			fmt.Fprintf(g.stderr, "fnaudit: warning: %s\n", w)
