@@ -101,3 +101,37 @@ func TestInventoryRematchNewRecord(t *testing.T) {
 		})
 	}
 }
+
+// TestInventoryRematchGoReachability: a rematch cannot read the Go binary,
+// so a Go finding that comes back takes the reachability kept at scan time
+// for that binary and advisory. The zip is deleted after recording.
+func TestInventoryRematchGoReachability(t *testing.T) {
+	t.Parallel()
+	full := corpusDB(t)
+	npmOnly := filepath.Join(t.TempDir(), "npm.db")
+	if code, _, errs := runCLI(t, "--db", npmOnly, "db", "import", filepath.Join(osvDir, "npm")); code != 0 {
+		t.Fatalf("db import: exit %d %s", code, errs)
+	}
+	dsn := freshInventory(t, "sqlite")
+	bin := copyFile(t, filepath.Join(functionsDir, "go-bootstrap.zip"), t.TempDir())
+	recordScans(t, full, dsn, map[string][]string{"go": {bin}}, map[string]int{"go": 0})
+	os.Remove(bin)
+	rematch := func(db ...string) inventory.RematchResult {
+		t.Helper()
+		code, out, errs := runCLI(t, append(db, "inventory", "rematch", "--inventory", dsn, "-o", "json")...)
+		var res inventory.RematchResult
+		if code != 0 || json.Unmarshal([]byte(out), &res) != nil || len(res.Changes) != 1 {
+			t.Fatalf("rematch: exit %d %s %s", code, out, errs)
+		}
+		return res
+	}
+	if res := rematch("--db", npmOnly); len(res.Changes[0].Fixed) != 16 || len(res.Changes[0].New) != 0 {
+		t.Errorf("rematch without Go records: %+v", res.Changes[0])
+	}
+	res := rematch(full...)
+	c := res.Changes[0]
+	if len(c.New) != 16 || c.Reachability["GO-2021-0238"] != "true" || c.Reachability["GO-2022-0236"] != "false" ||
+		c.Reachability["GO-2023-1988"] != "unknown" {
+		t.Errorf("rematch with Go records: %d new, reachability %v", len(c.New), c.Reachability)
+	}
+}
