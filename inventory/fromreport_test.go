@@ -31,7 +31,7 @@ func sampleReport() *report.Report {
 			{IDs: []string{"GO-1"}, Kind: core.KindVulnerability, Severity: match.SeverityHigh,
 				Package:   report.Package{Ecosystem: "Go", Name: "golang.org/x/net", Version: "v0.1.0", Path: "/var/task/bootstrap", Origin: fnOrigin},
 				Reachable: match.Reachable, ReachableSymbols: []string{"golang.org/x/net/html.Parse"},
-				Gate:      report.Verdict{Fails: true}},
+				Gate: report.Verdict{Fails: true}},
 		},
 	}
 }
