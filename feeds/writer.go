@@ -173,7 +173,7 @@ func beginWrite(ctx context.Context, dbPath string, lock *fileLock, now time.Tim
 		return nil, fmt.Errorf("open new database: %w", err)
 	}
 	w.db.SetMaxOpenConns(1)
-	if _, err := w.db.ExecContext(ctx, schema); err != nil {
+	if _, err := w.db.ExecContext(ctx, schema+changesSchema); err != nil {
 		return nil, fmt.Errorf("create tables in %s: %w", w.tmp, writeErr(err))
 	}
 	if err := initMeta(ctx, w.db); err != nil {
@@ -329,6 +329,9 @@ func (w *writer) put(ctx context.Context, sid int64, r *record) error {
 			return err
 		}
 		w.stats.Inserted++
+		if err := w.logChange(ctx, r.keys); err != nil {
+			return err
+		}
 	case err != nil:
 		return err
 	case stored > r.modified:
@@ -342,6 +345,11 @@ func (w *writer) put(ctx context.Context, sid int64, r *record) error {
 			return err
 		}
 		w.stats.Replaced++
+		if stored != r.modified || oldKeys != keys { // the same record read again is no change
+			if err := w.logChange(ctx, append(decodeKeys(oldKeys), r.keys...)); err != nil {
+				return err
+			}
+		}
 	}
 	for _, k := range r.keys {
 		if _, err := w.insKey.ExecContext(ctx, baseEcosystem(k.ecosystem), k.name, k.ecosystem, rid); err != nil {
@@ -417,6 +425,9 @@ func (w *writer) commit(ctx context.Context) error {
 		if _, err := w.tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
 			return fmt.Errorf("write %s: %w", w.tmp, writeErr(err))
 		}
+	}
+	if err := w.logGeneration(ctx, gen); err != nil {
+		return fmt.Errorf("write %s: %w", w.tmp, err)
 	}
 	if err := w.tx.Commit(); err != nil {
 		return fmt.Errorf("write %s: %w", w.tmp, writeErr(err))
@@ -540,6 +551,10 @@ func (w *writer) endSource(ctx context.Context, src *sourceState) error {
 		}
 		var keys string
 		if err := w.tx.QueryRowContext(ctx, `SELECT keys FROM records WHERE rid = ?`, rid).Scan(&keys); err != nil {
+			return err
+		}
+		// Removed: the inventory's next rematch looks at these names.
+		if err := w.logChange(ctx, decodeKeys(keys)); err != nil {
 			return err
 		}
 		if err := w.deleteKeys(ctx, keys, rid); err != nil {

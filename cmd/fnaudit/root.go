@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -105,7 +106,8 @@ func runWith(ctx context.Context, g *globalOptions, args []string) (code int) {
 	code = exitCodeFor(err)
 	if err != nil {
 		msg := oneLine(err.Error())
-		if code == exitGateFail {
+		var gf *gateFailure
+		if code == exitGateFail && !(errors.As(err, &gf) && gf.found) {
 			fmt.Fprintf(g.stderr, "fnaudit: gate failed: %s\n", msg)
 		} else {
 			fmt.Fprintf(g.stderr, "fnaudit: %s\n", msg)

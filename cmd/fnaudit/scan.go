@@ -34,6 +34,7 @@ type scanFlags struct {
 	maxAge      ageValue
 	vexNames    bool
 	registry    registryFlags // registry.go
+	record      recordFlags   // --record, --name, --inventory (record.go)
 }
 
 func newScanCmd(g *globalOptions) *cobra.Command {
@@ -62,11 +63,12 @@ input, no or stale database, unreadable policy). An error never passes.`,
       --certificate-oidc-issuer https://token.actions.githubusercontent.com`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runScan(cmd.Context(), g, &f, args[0])
+			return f.record.around(cmd.Context(), args[0], func() error { return runScan(cmd.Context(), g, &f, args[0]) })
 		},
 	}
 	f.artifact.register(cmd)
 	f.outputs.register(cmd, report.Formats.IDs())
+	f.record.register(cmd)
 	fl := cmd.Flags()
 	fl.StringVar(&f.failOn, "fail-on", "", "lowest severity that fails the gate: low, medium, high, critical, or none (default: the policy's, else high; malware fails regardless)")
 	fl.BoolVar(&f.onlyFixed, "only-fixed", false, "let vulnerabilities with no known fix pass, marked no-fix (malware still fails)")
@@ -122,6 +124,7 @@ func runScan(ctx context.Context, g *globalOptions, f *scanFlags, target string)
 		return err
 	}
 	res.Report.Policy = polInfo
+	f.record.keep(res.Report, engine.Store().Generation())
 	if !g.quiet {
 		for _, w := range res.Warnings {
 			fmt.Fprintf(g.stderr, "fnaudit: warning: %s\n", w)

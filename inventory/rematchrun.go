@@ -1,0 +1,264 @@
+package inventory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/fnaudit/fnaudit/core"
+	"github.com/fnaudit/fnaudit/match"
+)
+
+// Advisories is what a rematch needs from the advisory database
+// (feeds.Store): the records of a package, its generation, and what changed
+// since an earlier generation (an error wrapping ErrChangesUnknown when it
+// cannot tell).
+type Advisories interface {
+	match.Source
+	Generation() string
+	ChangedNames(ctx context.Context, since string) ([]NameKey, error)
+}
+
+// ErrChangesUnknown: the advisory database cannot say what changed since a
+// generation; the rematch falls back to a full one.
+var ErrChangesUnknown = errors.New("changes since that generation unknown")
+
+// Verdicts gives the gate's verdict (Verdict*) for each finding, in order.
+type Verdicts func([]match.Finding) []string
+
+// RematchChange is what a rematch changed for one artifact.
+type RematchChange struct {
+	ArtifactDigest string
+	Functions      []Function // still-deployed functions that carry it
+	New            []FindingRow
+	Fixed          []FindingRow
+	// Reachability of each new Go finding by advisory id: the fact kept
+	// for the binary at scan time, else ReachableUnknown.
+	Reachability map[string]string
+}
+
+// RematchResult is a whole rematch.
+type RematchResult struct {
+	Generation string
+	Full       bool      // every deployed artifact was re-matched
+	FullReason string    // why a requested incremental rematch was full
+	Changed    []NameKey // the package names an incremental rematch looked at
+	Artifacts  int       // artifacts whose findings were replaced
+	Changes    []RematchChange
+}
+
+// Rematch re-matches the stored packages of still-deployed versions against
+// db and stores the new findings; it never opens an artifact. Incremental
+// (full false): only the package names of advisory records changed since
+// the generations the deployed artifacts were last matched against. Go
+// findings get the reachability fact kept for their binary at scan time,
+// or "unknown reachability" when none was kept.
+func (s *Store) Rematch(ctx context.Context, db Advisories, full bool, verdicts Verdicts) (RematchResult, error) {
+	res := RematchResult{Generation: db.Generation(), Full: full}
+	if res.Generation == "" {
+		return res, fmt.Errorf("rematch: the advisory database has no generation (import or update it first)")
+	}
+	if !full {
+		changed, reason, err := s.changedSinceLastMatch(ctx, db)
+		if err != nil {
+			return res, err
+		}
+		if reason != "" {
+			res.Full, res.FullReason = true, reason
+		} else {
+			res.Changed = changed
+		}
+	}
+	update := func(a ArtifactPackages, scope []NameKey) error {
+		pkgs := make([]core.Package, len(a.Packages))
+		for i, p := range a.Packages {
+			pkgs[i] = p.CorePackage()
+		}
+		fs, err := match.Match(ctx, db, pkgs)
+		if err != nil {
+			return fmt.Errorf("rematch %s: %w", a.Digest, err)
+		}
+		reach, err := s.applyReachability(ctx, fs)
+		if err != nil {
+			return err
+		}
+		rows := findingRowsOf(fs, verdicts(fs))
+		diff, err := s.ReplaceFindings(ctx, FindingsUpdate{ArtifactDigest: a.Digest, Generation: res.Generation, Scope: scope, Findings: rows})
+		if err != nil {
+			return err
+		}
+		res.Artifacts++
+		return s.noteChange(ctx, &res, a.Digest, diff, reach)
+	}
+	if res.Full {
+		// RematchPackages holds no query open while update writes.
+		return res, s.RematchPackages(ctx, nil, func(a ArtifactPackages) error { return update(a, nil) })
+	}
+	if len(res.Changed) == 0 {
+		return res, nil
+	}
+	versions, err := s.PackageVersions(ctx, res.Changed)
+	if err != nil {
+		return res, err
+	}
+	var hit []PackageVersion
+	for _, v := range versions {
+		fs, err := match.Match(ctx, db, []core.Package{{Ecosystem: v.Ecosystem, Name: v.Name, Version: v.Version}})
+		if err != nil {
+			return res, fmt.Errorf("rematch %s %s %s: %w", v.Ecosystem, v.Name, v.Version, err)
+		}
+		if len(fs) > 0 {
+			hit = append(hit, v)
+		}
+	}
+	var affected []ArtifactPackages
+	if len(hit) > 0 {
+		if err := s.AffectedPackages(ctx, hit, func(a ArtifactPackages) error { affected = append(affected, a); return nil }); err != nil {
+			return res, err
+		}
+	}
+	again, err := s.ArtifactsWithFindings(ctx, res.Changed)
+	if err != nil {
+		return res, err
+	}
+	done := map[string]bool{}
+	for _, a := range affected {
+		done[a.Digest] = true
+		if err := update(a, res.Changed); err != nil {
+			return res, err
+		}
+	}
+	// Artifacts with findings on a changed name but no copy at a version
+	// any record now affects: those findings are fixed (or withdrawn).
+	for _, d := range again {
+		if !done[d] {
+			if err := update(ArtifactPackages{Digest: d}, res.Changed); err != nil {
+				return res, err
+			}
+		}
+	}
+	slices.SortFunc(res.Changes, func(a, b RematchChange) int { return compareDigest(a.ArtifactDigest, b.ArtifactDigest) })
+	return res, nil
+}
+
+func compareDigest(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// changedSinceLastMatch unions the names changed since each generation the
+// deployed artifacts were matched against. reason is set when that cannot
+// be told and everything must be re-matched.
+func (s *Store) changedSinceLastMatch(ctx context.Context, db Advisories) (names []NameKey, reason string, err error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT DISTINCT COALESCE(a.current_generation, '') FROM artifacts a
+		WHERE EXISTS (SELECT 1 FROM versions v WHERE v.artifact_digest = a.digest AND v.deployed = ?)`), true)
+	if err != nil {
+		return nil, "", fmt.Errorf("rematch: generations: %w", err)
+	}
+	var gens []string
+	for rows.Next() {
+		var g string
+		if err := rows.Scan(&g); err != nil {
+			rows.Close()
+			return nil, "", fmt.Errorf("rematch: generations: %w", err)
+		}
+		gens = append(gens, g)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("rematch: generations: %w", err)
+	}
+	seen := map[NameKey]bool{}
+	names = []NameKey{}
+	for _, g := range gens {
+		if g == "" {
+			return nil, "some deployed artifacts were never matched", nil
+		}
+		if g == db.Generation() {
+			continue
+		}
+		changed, err := db.ChangedNames(ctx, g)
+		if errors.Is(err, ErrChangesUnknown) {
+			return nil, "the advisory database cannot tell what changed since generation " + g, nil
+		}
+		if err != nil {
+			return nil, "", fmt.Errorf("rematch: %w", err)
+		}
+		for _, n := range changed {
+			if !seen[n] {
+				seen[n] = true
+				names = append(names, n)
+			}
+		}
+	}
+	return names, "", nil
+}
+
+// applyReachability sets each Go finding's reachability from the facts
+// kept for its binary, else unknown; returns it by advisory id.
+func (s *Store) applyReachability(ctx context.Context, fs []match.Finding) (map[string]string, error) {
+	out := map[string]string{}
+	for i := range fs {
+		f := &fs[i]
+		if f.Package.Ecosystem != core.EcosystemGo || len(f.IDs) == 0 {
+			continue
+		}
+		facts, err := s.Reachability(ctx, GoBinaryKey(f.Package.Origin.Digest, f.Package.Path()))
+		if err != nil {
+			return nil, err
+		}
+		f.Reachable, f.ReachableReason = match.ReachabilityUnknown, "unknown reachability: no fact kept for this binary and advisory; rematch does not read binaries"
+		for _, id := range f.IDs {
+			if fact, ok := facts[id]; ok {
+				f.Reachable, f.ReachableSymbols = match.Reachability(fact.Reachable), fact.Symbols
+				f.ReachableReason = "kept from the scan that read the binary"
+				break
+			}
+		}
+		out[f.IDs[0]] = string(f.Reachable)
+	}
+	return out, nil
+}
+
+// findingRowsOf turns match findings and their verdicts into stored rows.
+func findingRowsOf(fs []match.Finding, verdicts []string) []FindingRow {
+	var rows []FindingRow
+	seen := map[findingKey]bool{}
+	for i, f := range fs {
+		if len(f.IDs) == 0 {
+			continue
+		}
+		row := FindingRow{AdvisoryID: f.IDs[0], Aliases: aliasesOf(f.IDs[1:], f.Aliases), Kind: string(f.Kind),
+			Severity: string(f.Severity), Ecosystem: f.Package.Ecosystem, Name: f.Package.Name,
+			Version: f.Package.Version, Path: f.Package.Path(), Verdict: verdicts[i]}
+		if k := keyOf(row); !seen[k] {
+			seen[k] = true
+			rows = append(rows, row)
+		}
+	}
+	return rows
+}
+
+func (s *Store) noteChange(ctx context.Context, res *RematchResult, digest string, diff FindingsDiff, reach map[string]string) error {
+	if len(diff.New) == 0 && len(diff.Fixed) == 0 {
+		return nil
+	}
+	fns, err := s.ArtifactFunctions(ctx, digest, true)
+	if err != nil {
+		return err
+	}
+	c := RematchChange{ArtifactDigest: digest, Functions: fns, New: diff.New, Fixed: diff.Fixed, Reachability: map[string]string{}}
+	for _, f := range diff.New {
+		if r, ok := reach[f.AdvisoryID]; ok {
+			c.Reachability[f.AdvisoryID] = r
+		}
+	}
+	res.Changes = append(res.Changes, c)
+	return nil
+}
