@@ -25,6 +25,17 @@ var examples = map[string]string{
   fnaudit db update -e npm -e PyPI --source https://mirror.example.com/osv`,
 	"fnaudit db status": `  fnaudit db status
   fnaudit db status -o json`,
+	"fnaudit investigate": `  fnaudit investigate flatmap-stream
+  fnaudit investigate 'npm/lodash@<4.17.21' -o csv
+  fnaudit investigate --advisory GHSA-mh6f-8j2x-4483 -o json`,
+	"fnaudit inventory": `  fnaudit inventory list
+  fnaudit inventory show event-stream-reconstruction
+  fnaudit inventory rematch`,
+	"fnaudit inventory list":    `  fnaudit inventory list -o json`,
+	"fnaudit inventory show":    `  fnaudit inventory show event-stream-reconstruction -o json`,
+	"fnaudit inventory history": `  fnaudit inventory history event-stream-reconstruction`,
+	"fnaudit inventory rematch": `  fnaudit db import osv-export/npm/all.zip && fnaudit inventory rematch
+  fnaudit inventory rematch --full`,
 	"fnaudit completion": `  fnaudit completion bash > /etc/bash_completion.d/fnaudit
   fnaudit completion zsh > "${fpath[1]}/_fnaudit"`,
 	"fnaudit completion bash":       `  source <(fnaudit completion bash)`,

@@ -121,7 +121,7 @@ func corpusScans(t *testing.T) (map[string][]string, map[string]int) {
 		scans[name] = []string{z}
 		want[name] = 1
 	}
-	want["go-bootstrap"] = 0
+	// go-bootstrap fails too: 3 reachable unrated Go findings (issue 9).
 	return scans, want
 }
 
@@ -195,7 +195,7 @@ func TestInventoryInvestigateCorpus(t *testing.T) {
 			}
 			code, out, errs = runCLI(t, "inventory", "history", "--inventory", dsn, "-o", "json", "go-bootstrap")
 			var runs []inventory.RunSummary
-			if code != 0 || json.Unmarshal([]byte(out), &runs) != nil || len(runs) != 1 || runs[0].Result != "pass" {
+			if code != 0 || json.Unmarshal([]byte(out), &runs) != nil || len(runs) != 1 || runs[0].Result != "fail" || runs[0].Blocking != 3 {
 				t.Errorf("inventory history: exit %d %s %s", code, out, errs)
 			}
 			if code, out, _ := runCLI(t, "inventory", "show", "--inventory", dsn, "node-app"); code != 0 || !strings.Contains(out, "GHSA-") {

@@ -114,7 +114,7 @@ func TestInventoryRematchGoReachability(t *testing.T) {
 	}
 	dsn := freshInventory(t, "sqlite")
 	bin := copyFile(t, filepath.Join(functionsDir, "go-bootstrap.zip"), t.TempDir())
-	recordScans(t, full, dsn, map[string][]string{"go": {bin}}, map[string]int{"go": 0})
+	recordScans(t, full, dsn, map[string][]string{"go": {bin}}, map[string]int{"go": 1})
 	os.Remove(bin)
 	rematch := func(db ...string) inventory.RematchResult {
 		t.Helper()
