@@ -36,12 +36,8 @@ require (
 	github.com/spf13/cobra v1.10.2
 	github.com/spf13/viper v1.21.0
 	github.com/vbauerster/mpb/v8 v8.16.2
-<<<<<<< HEAD
 	github.com/zricethezav/gitleaks/v8 v8.30.1
-	go.yaml.in/yaml/v3 v3.0.5
-=======
 	go.yaml.in/yaml/v3 v3.0.6
->>>>>>> inventory
 	golang.org/x/mod v0.42.0
 	golang.org/x/term v0.47.0
 	golang.org/x/vuln v1.9.0
