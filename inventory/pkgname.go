@@ -1,7 +1,7 @@
 package inventory
 
-import "github.com/fnaudit/fnaudit/internal/pkgname"
+import "github.com/fnaudit/fnaudit/core"
 
-// normalize is the one place this package names the project's name rule
-// (internal/pkgname today; a one-line change when it moves to package pkg).
-func normalize(ecosystem, name string) string { return pkgname.Normalize(ecosystem, name) }
+// normalize is the one package-name rule (core.NormalizeName), so the
+// inventory's name index and the advisory store never disagree.
+func normalize(ecosystem, name string) string { return core.NormalizeName(ecosystem, name) }
