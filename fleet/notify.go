@@ -18,14 +18,14 @@ const NotifySchema = "https://github.com/fnaudit/fnaudit/docs/notify.schema.json
 // findings that fail the gate. Text is Slack-compatible (an incoming
 // webhook shows it as the message).
 type Notification struct {
-	Schema    string        `json:"$schema"`
-	Text      string        `json:"text"`
-	RunID     string        `json:"runId"`
-	At        time.Time     `json:"at"`
-	Listed    int           `json:"listed"`
-	Failing   int           `json:"failingFunctions"`
-	Errors    int           `json:"errorFunctions"`
-	Findings  []FindingLine `json:"findings"`
+	Schema   string        `json:"$schema"`
+	Text     string        `json:"text"`
+	RunID    string        `json:"runId"`
+	At       time.Time     `json:"at"`
+	Listed   int           `json:"listed"`
+	Failing  int           `json:"failingFunctions"`
+	Errors   int           `json:"errorFunctions"`
+	Findings []FindingLine `json:"findings"`
 }
 
 // NewNotification builds the message of a run.

@@ -141,12 +141,11 @@ func (p *Planner) scanFunction(ctx context.Context, o *Outcome) error {
 // known is false when the source gave no digest to compare (a URL without
 // sha256, an image by tag), and the function must then be downloaded.
 func PlannedDigest(fn Function) (digest string, known bool, err error) {
-	code, err := fn.Digest()
-	if err != nil {
-		return "", false, err
-	}
+	var code string
 	if fn.PackageType == PackageImage {
-		code = imageDigest(fn)
+		code = imageDigest(fn) // an image's CodeSha256 is its digest in hex, not Lambda's base64
+	} else if code, err = fn.Digest(); err != nil {
+		return "", false, err
 	}
 	if code == "" {
 		return "", false, nil
@@ -316,7 +315,7 @@ func (p *Planner) download(ctx context.Context, o *Outcome, prev []inventory.Fin
 func (p *Planner) record(ctx context.Context, o *Outcome, d *policy.Decision, gen string, a inventory.Artifact, _ string, prev []inventory.FindingRow, _ time.Time) error {
 	fn := o.Function
 	codeHex := ""
-	if fn.CodeSha256 != "" {
+	if fn.CodeSha256 != "" && fn.PackageType != PackageImage {
 		h, err := SHA256Hex(fn.CodeSha256)
 		if err != nil {
 			return err

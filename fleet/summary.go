@@ -25,9 +25,9 @@ type Summary struct {
 	Fixed     []FindingLine  `json:"fixed"`
 	StillOpen []FindingLine  `json:"stillOpen"`
 
-	SharedRoles    []SharedRole  `json:"sharedRoles,omitempty"`
-	EOLRuntimes    []ConfigLine  `json:"eolRuntimes,omitempty"`
-	EnvCredentials []ConfigLine  `json:"envCredentials,omitempty"`
+	SharedRoles    []SharedRole `json:"sharedRoles,omitempty"`
+	EOLRuntimes    []ConfigLine `json:"eolRuntimes,omitempty"`
+	EnvCredentials []ConfigLine `json:"envCredentials,omitempty"`
 }
 
 // Gate results of one function.

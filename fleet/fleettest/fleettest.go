@@ -61,7 +61,7 @@ func Build(functionsDir, dir string, o Options) (*Fleet, error) {
 	var b strings.Builder
 	b.WriteString("functions:\n")
 	for i := 0; i < o.Functions; i++ {
-		base, runtime, layer := "node-app.zip", "nodejs20.x", layers[(2*i)%o.Layers]
+		base, runtime, layer := "node-app.zip", "nodejs22.x", layers[(2*i)%o.Layers]
 		if i%2 == 1 {
 			base, runtime, layer = "python-app.zip", "python3.12", layers[(2*i+1)%o.Layers]
 		}
