@@ -80,7 +80,7 @@ not be delivered; every other function is still recorded.`,
 	fl.BoolVar(&f.enqueue, "enqueue", false, "queue one job per function in the PostgreSQL inventory for `fnaudit worker` instead of scanning here")
 	fl.BoolVar(&f.validateAge, feeds.FlagValidateAge, true, "refuse an advisory database older than --"+feeds.FlagMaxAge)
 	fl.DurationVar(&f.maxAge, feeds.FlagMaxAge, feeds.DefaultMaxAge, "oldest advisory database accepted")
-	cmd.AddCommand(sc)
+	cmd.AddCommand(sc, newFleetStatusCmd(g))
 	return cmd
 }
 
@@ -121,9 +121,6 @@ func runFleetScan(ctx context.Context, g *globalOptions, f *fleetFlags) error {
 	if !contains(fleet.SummaryFormats, f.format) {
 		return fmt.Errorf("fleet scan: unknown -o %q (one of %s)", f.format, strings.Join(fleet.SummaryFormats, ", "))
 	}
-	if f.enqueue {
-		return errors.New("fleet scan --enqueue: the PostgreSQL job queue (fnaudit worker) is not built yet; run without --enqueue")
-	}
 	pol, err := loadPolicy(&scanFlags{policy: f.policy})
 	if err != nil {
 		return err
@@ -131,6 +128,9 @@ func runFleetScan(ctx context.Context, g *globalOptions, f *fleetFlags) error {
 	src, err := fleetSource(ctx, f)
 	if err != nil {
 		return err
+	}
+	if f.enqueue {
+		return enqueueFleet(ctx, g, f, src)
 	}
 	dsn, err := inventoryDSN(f.inventory)
 	if err != nil {
