@@ -94,8 +94,7 @@ func fleetSource(ctx context.Context, f *fleetFlags) (fleet.Source, error) {
 		if len(f.externalIDs) > len(f.roleARNs) {
 			return nil, errors.New("fleet scan: --external-id without a --role-arn")
 		}
-		opts := fleetaws.Options{Profile: f.profile, Regions: f.regions, AllVersions: f.allVersions, ListOnly: true,
-			BaseEndpoint: os.Getenv("FNAUDIT_AWS_ENDPOINT")}
+		opts := fleetaws.Options{Profile: f.profile, Regions: f.regions, AllVersions: f.allVersions, ListOnly: true}
 		for i, arn := range f.roleARNs {
 			r := fleetaws.Role{ARN: arn}
 			if i < len(f.externalIDs) {
