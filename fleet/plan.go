@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/fnaudit/fnaudit/feeds"
@@ -47,7 +47,11 @@ type Planner struct {
 
 	vex       []policy.VEXDoc
 	vexErr    error
-	vexLoaded atomic.Bool
+	vexOnce   sync.Once
+	once      sync.Once
+	lookups   *lookupCache
+	gen       string
+	genErr    error
 }
 
 // Outcome is what happened to one function version.
@@ -208,10 +212,7 @@ func generation(ctx context.Context, s *feeds.Store) (string, error) {
 }
 
 func (p *Planner) loadVEX() ([]policy.VEXDoc, error) {
-	if !p.vexLoaded.Load() {
-		p.vex, p.vexErr = policy.LoadVEX(p.policy().VEXPaths()...)
-		p.vexLoaded.Store(true)
-	}
+	p.vexOnce.Do(func() { p.vex, p.vexErr = policy.LoadVEX(p.policy().VEXPaths()...) })
 	return p.vex, p.vexErr
 }
 
@@ -222,7 +223,11 @@ func (p *Planner) rematch(ctx context.Context, o *Outcome, rows []inventory.Pack
 		return errors.New("no advisory database")
 	}
 	now := p.now()
-	findings, err := match.Match(ctx, store, corePackages(rows))
+	p.once.Do(func() {
+		p.lookups = &lookupCache{src: store}
+		p.gen, p.genErr = generation(ctx, store)
+	})
+	findings, err := match.Match(ctx, p.lookups, corePackages(rows))
 	if err != nil {
 		return fmt.Errorf("re-match stored packages: %w", err)
 	}
@@ -231,11 +236,10 @@ func (p *Planner) rematch(ctx context.Context, o *Outcome, rows []inventory.Pack
 		return err
 	}
 	d := p.policy().Evaluate(policy.Input{Findings: findings, VEX: vex, Now: now, ArtifactDigest: o.Digest, ArtifactName: o.Function.Name})
-	gen, err := generation(ctx, store)
-	if err != nil {
-		return err
+	if p.genErr != nil {
+		return p.genErr
 	}
-	return p.record(ctx, o, d, gen, inventory.Artifact{Digest: o.Digest, Packages: rows}, "", prev, now)
+	return p.record(ctx, o, d, p.gen, inventory.Artifact{Digest: o.Digest, Packages: rows}, "", prev, now)
 }
 
 // download fetches, checks, scans and records a new or changed deployment.

@@ -25,7 +25,7 @@ func findingIDs(fs []fleet.FindingLine) []string {
 // rescans only that function and lists exactly its new and fixed findings.
 func TestFleetEmbedded(t *testing.T) {
 	ctx := context.Background()
-	n := fleetSize(40) // 200 in BenchmarkFleetRescan: a 200-function first scan takes minutes on 2 shared cores
+	n := fleetSize(200)
 	fl := buildFleet(t, n)
 	e := openEngine(t)
 	st := openStore(t, filepath.Join(t.TempDir(), "inventory.db"))
