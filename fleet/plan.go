@@ -45,13 +45,13 @@ type Planner struct {
 	ImageAuth ImageAuthorizer
 	Progress  Progress
 
-	vex       []policy.VEXDoc
-	vexErr    error
-	vexOnce   sync.Once
-	once      sync.Once
-	lookups   *lookupCache
-	gen       string
-	genErr    error
+	vex     []policy.VEXDoc
+	vexErr  error
+	vexOnce sync.Once
+	once    sync.Once
+	lookups *lookupCache
+	gen     string
+	genErr  error
 }
 
 // Outcome is what happened to one function version.
