@@ -61,9 +61,10 @@ func Build(functionsDir, dir string, o Options) (*Fleet, error) {
 	var b strings.Builder
 	b.WriteString("functions:\n")
 	for i := 0; i < o.Functions; i++ {
-		base, runtime, layer := "node-app.zip", "nodejs22.x", layers[(2*i)%o.Layers]
+		// layer i%Layers: even layers are node-layer variants, odd ones python-layer variants
+		base, runtime, layer := "node-app.zip", "nodejs22.x", layers[i%o.Layers]
 		if i%2 == 1 {
-			base, runtime, layer = "python-app.zip", "python3.12", layers[(2*i+1)%o.Layers]
+			base, runtime, layer = "python-app.zip", "python3.12", layers[i%o.Layers]
 		}
 		if o.EOLEvery > 0 && i%o.EOLEvery == 0 && i%2 == 0 {
 			runtime = "nodejs16.x"
