@@ -29,7 +29,7 @@ func requirePostgres(dsn, what string) error {
 }
 
 func newWorkerCmd(g *globalOptions) *cobra.Command {
-	var dsn, policyPath string
+	var dsn, policyPath, workerID string
 	var concurrency int
 	var jobTimeout, rescueAfter time.Duration
 	cmd := &cobra.Command{
@@ -78,7 +78,7 @@ interrupted. A job whose worker dies is handed to another after
 			// One Fetcher for the worker's life: a layer is fetched once per worker.
 			fetcher := &fleet.Fetcher{LayerDir: layerDir}
 			infof(g, "fnaudit worker: waiting for jobs (concurrency %d)", concurrency)
-			return queue.Work(ctx, pool, queue.WorkerConfig{Concurrency: concurrency, JobTimeout: jobTimeout, RescueAfter: rescueAfter,
+			return queue.Work(ctx, pool, queue.WorkerConfig{Concurrency: concurrency, ID: workerID, JobTimeout: jobTimeout, RescueAfter: rescueAfter,
 				Planner: func(runID string, at time.Time) *fleet.Planner {
 					return &fleet.Planner{Engine: engine, Store: store, Policy: pol, Fetcher: fetcher, WorkDir: g.tempRoot, RunID: runID, Now: at}
 				}})
@@ -90,6 +90,7 @@ interrupted. A job whose worker dies is handed to another after
 	fl.IntVar(&concurrency, "concurrency", fleet.DefaultConcurrency, "jobs run at once")
 	fl.DurationVar(&jobTimeout, "job-timeout", 10*time.Minute, "longest a job may run")
 	fl.DurationVar(&rescueAfter, "rescue-after", 15*time.Minute, "a job running longer (its worker died) is given to another worker; must exceed --job-timeout")
+	fl.StringVar(&workerID, "worker-id", "", "this worker's name in the queue's attempted_by (default: River's)")
 	return cmd
 }
 

@@ -94,6 +94,8 @@ func Enqueue(ctx context.Context, pool *pgxpool.Pool, runID string, at time.Time
 // WorkerConfig configures a worker process.
 type WorkerConfig struct {
 	Concurrency int
+	// ID names the worker in River's attempted_by ("": River's default).
+	ID string
 	// JobTimeout bounds one job; RescueAfter is when a job still running
 	// (its worker killed) is handed to another worker. Zero: 10 and 15 minutes.
 	JobTimeout  time.Duration
@@ -139,6 +141,7 @@ func Work(ctx context.Context, pool *pgxpool.Pool, cfg WorkerConfig) error {
 		JobTimeout:           timeout,
 		RescueStuckJobsAfter: rescue,
 		FetchPollInterval:    200 * time.Millisecond,
+		ID:                   cfg.ID,
 	})
 	if err != nil {
 		return fmt.Errorf("worker: %w", err)
