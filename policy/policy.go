@@ -60,6 +60,9 @@ type Policy struct {
 	// RequireProvenance, when set, fails the gate unless signed provenance
 	// of the artifact verifies with these expectations.
 	RequireProvenance *provenance.PolicyRequirement `yaml:"require_provenance"`
+	// FailOnEOLRuntime makes a fleet function on a deprecated runtime (an
+	// eol-runtime finding) fail the gate; otherwise it is reported only.
+	FailOnEOLRuntime bool `yaml:"fail_on_eol_runtime"`
 
 	// dir is where the file was read from, for relative VEX paths; path
 	// the file itself ("" for the built-in default).

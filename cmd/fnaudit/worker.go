@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fnaudit/fnaudit/feeds"
+	"github.com/fnaudit/fnaudit/fleet"
+	"github.com/fnaudit/fnaudit/fleet/queue"
+	"github.com/fnaudit/fnaudit/inventory"
+	"github.com/fnaudit/fnaudit/report"
+	"github.com/fnaudit/fnaudit/scan"
+)
+
+func init() { register(newWorkerCmd) }
+
+func requirePostgres(dsn, what string) error {
+	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		return fmt.Errorf("%s needs --inventory postgres://… (the job queue lives in the inventory's PostgreSQL database)", what)
+	}
+	return nil
+}
+
+func newWorkerCmd(g *globalOptions) *cobra.Command {
+	var dsn, policyPath, workerID string
+	var concurrency int
+	var jobTimeout, rescueAfter time.Duration
+	cmd := &cobra.Command{
+		Use:   "worker --inventory postgres://…",
+		Short: "Run fleet scan jobs queued with `fleet scan --enqueue`",
+		Long: `worker takes fleet scan jobs from the River queue kept in the inventory's
+PostgreSQL database and runs them (download, scan or re-match, record) until
+interrupted. A job whose worker dies is handed to another after
+--rescue-after; recording is idempotent.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := requirePostgres(dsn, "worker"); err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			pol, _, err := loadPolicy(g, &scanFlags{policy: policyPath})
+			if err != nil {
+				return err
+			}
+			store, err := inventory.Open(ctx, dsn)
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			pool, err := queue.Open(ctx, dsn)
+			if err != nil {
+				return err
+			}
+			defer pool.Close()
+			db, err := dbPath(g)
+			if err != nil {
+				return err
+			}
+			engine, err := scan.Open(ctx, scan.Config{DBPath: db, MaxAge: feeds.DefaultMaxAge, Offline: g.offline, TempRoot: g.tempRoot,
+				Tool: report.Tool{Name: "fnaudit", Version: toolVersion()}})
+			if err != nil {
+				return err
+			}
+			defer engine.Close()
+			layerDir, err := os.MkdirTemp(g.tempRoot, "fnaudit-worker-layers-*")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(layerDir)
+			// One Fetcher for the worker's life: a layer is fetched once per worker.
+			fetcher := &fleet.Fetcher{LayerDir: layerDir}
+			infof(g, "fnaudit worker: waiting for jobs (concurrency %d)", concurrency)
+			return queue.Work(ctx, pool, queue.WorkerConfig{Concurrency: concurrency, ID: workerID, JobTimeout: jobTimeout, RescueAfter: rescueAfter,
+				Planner: func(runID string, at time.Time) *fleet.Planner {
+					return &fleet.Planner{Engine: engine, Store: store, Policy: pol, Fetcher: fetcher, WorkDir: g.tempRoot, RunID: runID, Now: at}
+				}})
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&dsn, "inventory", "", "the inventory's PostgreSQL database (postgres://…), which holds the queue")
+	fl.StringVar(&policyPath, "policy", "", "policy file (default: .fnaudit.yaml in the working directory, if present)")
+	fl.IntVar(&concurrency, "concurrency", fleet.DefaultConcurrency, "jobs run at once")
+	fl.DurationVar(&jobTimeout, "job-timeout", 10*time.Minute, "longest a job may run")
+	fl.DurationVar(&rescueAfter, "rescue-after", 15*time.Minute, "a job running longer (its worker died) is given to another worker; must exceed --job-timeout")
+	fl.StringVar(&workerID, "worker-id", "", "this worker's name in the queue's attempted_by (default: River's)")
+	return cmd
+}
+
+func newFleetStatusCmd(g *globalOptions) *cobra.Command {
+	var dsn string
+	cmd := &cobra.Command{
+		Use:   "status --inventory postgres://…",
+		Short: "Count the queued fleet scan jobs: pending, running, failed, done",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := requirePostgres(dsn, "fleet status"); err != nil {
+				return err
+			}
+			pool, err := queue.Open(cmd.Context(), dsn)
+			if err != nil {
+				return err
+			}
+			defer pool.Close()
+			c, err := queue.Status(cmd.Context(), pool)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(g.stdout, "pending %d\nrunning %d\nfailed %d\ndone %d\n", c.Pending, c.Running, c.Failed, c.Done)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&dsn, "inventory", "", "the inventory's PostgreSQL database (postgres://…)")
+	return cmd
+}
+
+// enqueueFleet lists the fleet and queues one job per function version.
+func enqueueFleet(ctx context.Context, g *globalOptions, f *fleetFlags, src fleet.Source) error {
+	if err := requirePostgres(f.inventory, "fleet scan --enqueue"); err != nil {
+		return err
+	}
+	if f.source == "aws" {
+		return fmt.Errorf("fleet scan --enqueue: the worker cannot refresh AWS code locations yet; use --manifest, or scan in-process")
+	}
+	pool, err := queue.Open(ctx, f.inventory)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	fns, listErr := src.List(ctx)
+	now := time.Now()
+	n, err := queue.Enqueue(ctx, pool, fleet.NewRunID(now), now, fns)
+	if err != nil {
+		return err
+	}
+	infof(g, "fnaudit fleet: %d function(s) listed, %d job(s) queued (%d already pending)", len(fns), n, len(fns)-n)
+	if listErr != nil {
+		return fmt.Errorf("fleet scan: listing failed (what was listed is queued): %w", listErr)
+	}
+	return nil
+}
