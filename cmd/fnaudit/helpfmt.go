@@ -36,6 +36,13 @@ var examples = map[string]string{
 	"fnaudit inventory history": `  fnaudit inventory history event-stream-reconstruction`,
 	"fnaudit inventory rematch": `  fnaudit db import osv-export/npm/all.zip && fnaudit inventory rematch
   fnaudit inventory rematch --full`,
+	"fnaudit fleet": `  fnaudit fleet scan --manifest testdata/fleet/manifest.yaml
+  fnaudit fleet status --inventory postgres://localhost/fnaudit`,
+	"fnaudit fleet scan": `  fnaudit fleet scan --manifest testdata/fleet/manifest.yaml
+  fnaudit fleet scan --source aws --region eu-west-1 --role-arn arn:aws:iam::123456789012:role/audit
+  fnaudit fleet scan --manifest fleet.yaml --inventory postgres://localhost/fnaudit --enqueue`,
+	"fnaudit fleet status": `  fnaudit fleet status --inventory postgres://localhost/fnaudit`,
+	"fnaudit worker":       `  fnaudit worker --inventory postgres://localhost/fnaudit --concurrency 4`,
 	"fnaudit completion": `  fnaudit completion bash > /etc/bash_completion.d/fnaudit
   fnaudit completion zsh > "${fpath[1]}/_fnaudit"`,
 	"fnaudit completion bash":       `  source <(fnaudit completion bash)`,
