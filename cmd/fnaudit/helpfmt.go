@@ -2,6 +2,7 @@ package main
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -51,13 +52,20 @@ var examples = map[string]string{
 	"fnaudit completion powershell": `  fnaudit completion powershell | Out-String | Invoke-Expression`,
 }
 
+// addTemplateFuncs registers the help template's functions once: cobra
+// keeps them in a package-level map, and commands run concurrently in one
+// process (the tests) would otherwise write it at once.
+var addTemplateFuncs sync.Once
+
 // finishHelp gives every command its examples and wraps flag help at
 // helpWidth (pflag's own help does not wrap). Shell completion is cobra's
 // completion command, shown in the command list.
 func finishHelp(root *cobra.Command) {
 	root.InitDefaultCompletionCmd()
-	cobra.AddTemplateFunc("wrapFlags", func(fs *pflag.FlagSet) string {
-		return strings.TrimRight(fs.FlagUsagesWrapped(helpWidth-1), " \n") + "\n"
+	addTemplateFuncs.Do(func() {
+		cobra.AddTemplateFunc("wrapFlags", func(fs *pflag.FlagSet) string {
+			return strings.TrimRight(fs.FlagUsagesWrapped(helpWidth-1), " \n") + "\n"
+		})
 	})
 	tmpl := root.UsageTemplate()
 	tmpl = strings.ReplaceAll(tmpl, ".LocalFlags.FlagUsages | trimTrailingWhitespaces", "wrapFlags .LocalFlags | trimTrailingWhitespaces")
