@@ -9,10 +9,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fnaudit/fnaudit/core"
 	"github.com/fnaudit/fnaudit/feeds"
 	"github.com/fnaudit/fnaudit/inventory"
 	"github.com/fnaudit/fnaudit/match"
 	"github.com/fnaudit/fnaudit/policy"
+	"github.com/fnaudit/fnaudit/report"
 	"github.com/fnaudit/fnaudit/scan"
 )
 
@@ -44,6 +46,13 @@ type Planner struct {
 	// ImageAuth authenticates image pulls (AWS: ECR); nil: anonymous.
 	ImageAuth ImageAuthorizer
 	Progress  Progress
+	// InRecordTx, when set, runs inside the transaction that records the
+	// function, with its database/sql driver connection: a queue worker
+	// completes its job there (inventory.Store.RecordScanThen). Without it,
+	// records of concurrent functions share commits (groupCommit).
+	InRecordTx func(ctx context.Context, driverConn any) error
+
+	commits groupCommit
 
 	vex     []policy.VEXDoc
 	vexErr  error
@@ -227,7 +236,8 @@ func (p *Planner) rematch(ctx context.Context, o *Outcome, rows []inventory.Pack
 		p.lookups = &lookupCache{src: store}
 		p.gen, p.genErr = generation(ctx, store)
 	})
-	findings, err := match.Match(ctx, p.lookups, corePackages(rows))
+	pkgs := corePackages(rows)
+	findings, err := match.Match(ctx, p.lookups, pkgs)
 	if err != nil {
 		return fmt.Errorf("re-match stored packages: %w", err)
 	}
@@ -239,7 +249,17 @@ func (p *Planner) rematch(ctx context.Context, o *Outcome, rows []inventory.Pack
 	if p.genErr != nil {
 		return p.genErr
 	}
-	return p.record(ctx, o, d, p.gen, inventory.Artifact{Digest: o.Digest, Packages: rows}, "", prev, now)
+	fn := o.Function
+	rep := report.New(report.Input{Target: fn.ID(), Kind: artifactKind(fn), Runtime: fn.Runtime,
+		Packages: pkgs, Decision: d, Now: now})
+	v, err := listedVersion(fn)
+	if err != nil {
+		return err
+	}
+	rec := inventory.FromReport(rep, inventory.Identity{Version: v}, p.gen)
+	// The stored rows stay as they are: the artifact is already there.
+	rec.Artifact = inventory.Artifact{Digest: o.Digest, Packages: rows}
+	return p.record(ctx, o, rec, d, prev)
 }
 
 // download fetches, checks, scans and records a new or changed deployment.
@@ -312,17 +332,21 @@ func (p *Planner) download(ctx context.Context, o *Outcome, prev []inventory.Fin
 		}
 	}
 	o.Function.Layers = fn.Layers
-	return p.recordVersion(ctx, o, res.Decision, gen, inventory.Artifact{Digest: o.Digest, Packages: packageRows(res.SBOM.Packages)},
-		versionOf(fn, codeHex, imgDigest, invLayers, prov), prev)
+	rec := inventory.FromReport(res.Report, inventory.Identity{Version: versionOf(fn, codeHex, imgDigest, invLayers, prov)}, gen)
+	if rec.Artifact.Digest != o.Digest {
+		return fmt.Errorf("the scan's deployment digest %s is not the fetched %s", rec.Artifact.Digest, o.Digest)
+	}
+	return p.record(ctx, o, rec, res.Decision, prev)
 }
 
-func (p *Planner) record(ctx context.Context, o *Outcome, d *policy.Decision, gen string, a inventory.Artifact, _ string, prev []inventory.FindingRow, _ time.Time) error {
-	fn := o.Function
+// listedVersion is the version of an unchanged function as listed (its
+// digests checked when it was first downloaded).
+func listedVersion(fn Function) (inventory.Version, error) {
 	codeHex := ""
 	if fn.CodeSha256 != "" && fn.PackageType != PackageImage {
 		h, err := SHA256Hex(fn.CodeSha256)
 		if err != nil {
-			return err
+			return inventory.Version{}, err
 		}
 		codeHex = h
 	}
@@ -330,7 +354,7 @@ func (p *Planner) record(ctx context.Context, o *Outcome, d *policy.Decision, ge
 	for _, l := range fn.Layers {
 		h, err := SHA256Hex(l.CodeSha256)
 		if err != nil {
-			return err
+			return inventory.Version{}, err
 		}
 		layers = append(layers, inventory.Layer{ARN: l.ARN, Digest: "sha256:" + h, CodeSha256: l.CodeSha256})
 	}
@@ -338,14 +362,23 @@ func (p *Planner) record(ctx context.Context, o *Outcome, d *policy.Decision, ge
 	if fn.PackageType == PackageImage {
 		img = imageDigest(fn)
 	}
-	return p.recordVersion(ctx, o, d, gen, a, versionOf(fn, codeHex, img, layers, inventory.ProvenanceUnknown), prev)
+	return versionOf(fn, codeHex, img, layers, inventory.ProvenanceUnknown), nil
 }
 
-// recordVersion stores one decided version in one transaction, keyed by the
-// run and the deployment so a retried job records nothing twice.
-func (p *Planner) recordVersion(ctx context.Context, o *Outcome, d *policy.Decision, gen string, a inventory.Artifact,
-	v inventory.Version, prev []inventory.FindingRow) error {
-	o.Findings = findingRows(d)
+func artifactKind(fn Function) core.ArtifactKind {
+	if fn.PackageType == PackageImage {
+		return core.ArtifactImage
+	}
+	return core.ArtifactZip
+}
+
+// record stores one decided version (the record FromReport made of its
+// report) in one transaction, keyed by the run and the deployment so a
+// retried job records nothing twice. The fleet's own facts go on top: the
+// function's identity, the run key and time, and an eol runtime failing
+// the gate when the policy says so.
+func (p *Planner) record(ctx context.Context, o *Outcome, rec inventory.ScanRecord, d *policy.Decision, prev []inventory.FindingRow) error {
+	o.Findings = rec.Findings
 	o.Failing = d.Failing()
 	o.Pass = d.Pass
 	if p.policy().FailOnEOLRuntime {
@@ -357,21 +390,18 @@ func (p *Planner) recordVersion(ctx context.Context, o *Outcome, d *policy.Decis
 		}
 	}
 	o.New, o.Fixed, o.StillOpen = diffFindings(prev, o.Findings)
-	result := inventory.ResultPass
+	rec.Function = inventory.Function{FunctionRef: functionRef(o.Function), ARN: o.Function.ARN}
+	rec.Run.Key, rec.Run.At, rec.Run.Target = RunKey(p.RunID, o.Function, o.Digest), p.now(), o.Function.ID()
+	rec.Run.Result = inventory.ResultPass
 	if !o.Pass {
-		result = inventory.ResultFail
+		rec.Run.Result = inventory.ResultFail
 	}
-	decision := fmt.Sprintf("%d finding(s), %d failing the gate", len(o.Findings), o.Failing)
-	_, err := p.Store.RecordScan(ctx, inventory.ScanRecord{
-		Function:     inventory.Function{FunctionRef: functionRef(o.Function), ARN: o.Function.ARN},
-		Version:      v,
-		Artifact:     a,
-		DBGeneration: gen,
-		Findings:     o.Findings,
-		Run: inventory.Run{Key: RunKey(p.RunID, o.Function, o.Digest), At: p.now(), Target: o.Function.ID(),
-			Result: result, Decision: decision},
-	})
-	return err
+	rec.Run.Decision = fmt.Sprintf("%d finding(s), %d failing the gate", len(o.Findings), o.Failing)
+	if p.InRecordTx != nil {
+		_, err := p.Store.RecordScanThen(ctx, rec, p.InRecordTx)
+		return err
+	}
+	return p.commits.record(ctx, p.Store, rec)
 }
 
 // RunKey is the inventory run key of one function version in one run.

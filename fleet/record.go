@@ -1,44 +1,17 @@
 package fleet
 
 import (
-	"slices"
-	"strings"
-
 	"github.com/fnaudit/fnaudit/core"
 	"github.com/fnaudit/fnaudit/inventory"
-	"github.com/fnaudit/fnaudit/policy"
 )
 
-// This file is the fleet's own small adapter between the scan engine's types
-// and the inventory's rows (the CLI's inventory.FromReport is built on
-// another branch; the lead reconciles the two).
+// A scan's result becomes inventory rows through inventory.FromReport, as
+// for `fnaudit scan --record`; this file holds only what the fleet knows and
+// a report does not: the function's identity and its version as listed.
 
 // functionRef is the inventory key of a listed function version.
 func functionRef(fn Function) inventory.FunctionRef {
 	return inventory.FunctionRef{Source: fn.Source, Account: fn.Account, Region: fn.Region, Name: fn.Name, Qualifier: fn.Qualifier}
-}
-
-// packageRows turns the scan's packages into inventory rows.
-func packageRows(pkgs []core.Package) []inventory.PackageRow {
-	out := make([]inventory.PackageRow, 0, len(pkgs))
-	for _, p := range pkgs {
-		if p.Ecosystem == "" || p.Name == "" {
-			continue // nothing an advisory can name; the inventory refuses it
-		}
-		kind := inventory.OriginFunction
-		switch p.Origin.Kind {
-		case core.OriginLayer:
-			kind = inventory.OriginLayer
-		case core.OriginImageLayer:
-			kind = inventory.OriginImageLayer
-		}
-		out = append(out, inventory.PackageRow{
-			Ecosystem: p.Ecosystem, Name: p.Name, Version: p.Version, PURL: p.PURL, Path: p.Path(),
-			Origin: inventory.Origin{Kind: kind, Index: p.Origin.Index, Digest: p.Origin.Digest},
-			Loaded: p.Loaded, ShadowedBy: p.ShadowedBy, Evidence: p.Evidence,
-		})
-	}
-	return out
 }
 
 // corePackages rebuilds the packages a stored artifact holds, for a re-match
@@ -53,42 +26,6 @@ func corePackages(rows []inventory.PackageRow) []core.Package {
 			p.Paths = []string{r.Path}
 		}
 		out = append(out, p)
-	}
-	return out
-}
-
-// findingRows turns the gate's verdicts into inventory findings.
-func findingRows(d *policy.Decision) []inventory.FindingRow {
-	if d == nil {
-		return nil
-	}
-	out := make([]inventory.FindingRow, 0, len(d.Results))
-	seen := map[string]bool{}
-	for _, r := range d.Results {
-		f := r.Finding
-		verdict := inventory.VerdictWarn
-		switch {
-		case r.Fails:
-			verdict = inventory.VerdictFail
-		case r.Reason == policy.ReasonException || r.Reason == policy.ReasonVEX:
-			verdict = inventory.VerdictIgnored
-		}
-		id := f.PrimaryID()
-		if id == "" || f.Package.Ecosystem == "" || f.Package.Name == "" {
-			continue
-		}
-		key := strings.Join([]string{f.Package.Path(), f.Package.Ecosystem, f.Package.Name, id}, "\x00")
-		if seen[key] {
-			continue
-		}
-		seen[key] = true
-		aliases := slices.Concat(f.IDs[1:], f.Aliases)
-		slices.Sort(aliases)
-		out = append(out, inventory.FindingRow{
-			AdvisoryID: id, Aliases: slices.Compact(aliases), Kind: string(f.Kind), Severity: string(f.Severity),
-			Ecosystem: f.Package.Ecosystem, Name: f.Package.Name, Version: f.Package.Version, Path: f.Package.Path(),
-			Verdict: verdict,
-		})
 	}
 	return out
 }

@@ -20,8 +20,15 @@ func keyOf(f FindingRow) findingKey {
 }
 
 // writeFindings replaces the findings of (artifact, generation) and makes
-// that generation the artifact's current one.
+// that generation the artifact's current one. When that generation is
+// already current with exactly these findings (an unchanged function
+// re-matched against the same database, every fleet re-run), nothing is
+// written: rewriting identical rows was most of a re-run's time.
 func (s *Store) writeFindings(ctx context.Context, tx *sql.Tx, artifact, generation string, fs []FindingRow) error {
+	same, err := s.findingsUnchanged(ctx, tx, artifact, generation, fs)
+	if err != nil || same {
+		return err
+	}
 	for _, table := range []string{"findings", "finding_ids"} {
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM `+table+` WHERE artifact_digest = ? AND generation = ?`),
 			artifact, generation); err != nil {
@@ -57,6 +64,45 @@ func (s *Store) writeFindings(ctx context.Context, tx *sql.Tx, artifact, generat
 		return fmt.Errorf("no artifact %s in the inventory", artifact)
 	}
 	return nil
+}
+
+// findingsUnchanged says whether generation is the artifact's current one
+// and its stored findings are exactly fs (compared as writeFindings would
+// store them).
+func (s *Store) findingsUnchanged(ctx context.Context, tx *sql.Tx, artifact, generation string, fs []FindingRow) (bool, error) {
+	var cur sql.NullString
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT current_generation FROM artifacts WHERE digest = ?`), artifact).Scan(&cur); err != nil {
+		if err == sql.ErrNoRows {
+			return false, fmt.Errorf("no artifact %s in the inventory", artifact)
+		}
+		return false, err
+	}
+	if !cur.Valid || cur.String != generation {
+		return false, nil
+	}
+	want := make([]string, 0, len(fs))
+	for _, f := range fs {
+		want = append(want, storedFindingKey(f))
+	}
+	got := make([]string, 0, len(fs))
+	stored, err := s.readFindings(ctx, tx, artifact, generation)
+	if err != nil {
+		return false, err
+	}
+	for _, f := range stored {
+		got = append(got, storedFindingKey(f))
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	return slices.Equal(want, got), nil
+}
+
+// storedFindingKey is every stored field of a finding, aliases as stored.
+func storedFindingKey(f FindingRow) string {
+	k := keyOf(f)
+	aliases := slices.Compact(slices.Sorted(slices.Values(f.Aliases)))
+	return strings.Join([]string{k.Path, k.Ecosystem, k.NameNorm, k.AdvisoryID, f.Name, f.Version,
+		strings.Join(aliases, " "), f.Kind, f.Severity, f.Verdict}, "\x00")
 }
 
 // readFindings returns the findings of (artifact, generation), sorted.

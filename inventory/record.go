@@ -23,83 +23,138 @@ type Recorded struct {
 // run. All of it lands or none does. Recording the same run again (same
 // Run.Key, or the same record when Key is empty) changes nothing.
 func (s *Store) RecordScan(ctx context.Context, rec ScanRecord) (Recorded, error) {
+	return s.RecordScanThen(ctx, rec, nil)
+}
+
+// RecordScanThen is RecordScan that also runs then inside the same
+// transaction, after the rows are written and before the commit, with the
+// database/sql driver connection that holds the transaction (for
+// PostgreSQL, pgx's *stdlib.Conn). A job queue completes its job there, so
+// the job's completion and its inventory rows commit together or not at
+// all. When the run was already recorded, then runs alone in a
+// transaction of its own. An error from then rolls everything back.
+func (s *Store) RecordScanThen(ctx context.Context, rec ScanRecord, then func(ctx context.Context, driverConn any) error) (Recorded, error) {
 	if err := validate(&rec); err != nil {
 		return Recorded{}, fmt.Errorf("record scan of %s: %w", rec.Function.Name, err)
 	}
-	key := rec.Run.Key
-	if key == "" {
-		key = recordDigest(rec)
-	}
+	key := runKeyOf(rec)
 	out := Recorded{RunKey: key}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := s.lock(ctx, tx, "run:"+key); err != nil {
+	err := s.inConnTx(ctx, func(tx *sql.Tx, raw rawConn) error {
+		if err := s.lockRecords(ctx, tx, []ScanRecord{rec}); err != nil {
 			return err
 		}
-		if rec.Artifact.Digest != "" {
-			if err := s.lock(ctx, tx, "artifact:"+rec.Artifact.Digest); err != nil {
-				return err
-			}
-		}
-		var one int
-		err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM scan_runs WHERE run_key = ?`), key).Scan(&one)
-		if err == nil {
-			out.Duplicate = true
-			return errDuplicate
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
+		if err := s.recordOne(ctx, tx, rec, key); err != nil {
 			return err
 		}
-		fnID, err := s.upsertFunction(ctx, tx, rec.Function)
-		if err != nil {
-			return fmt.Errorf("function: %w", err)
-		}
-		var versionID sql.NullInt64
-		if rec.Artifact.Digest != "" {
-			if err := s.putArtifact(ctx, tx, rec.Artifact, rec.Run); err != nil {
-				return fmt.Errorf("artifact %s: %w", rec.Artifact.Digest, err)
-			}
-			id, err := s.upsertVersion(ctx, tx, fnID, rec)
-			if err != nil {
-				return fmt.Errorf("version: %w", err)
-			}
-			versionID = sql.NullInt64{Int64: id, Valid: true}
-			if rec.DBGeneration != "" {
-				if err := s.writeFindings(ctx, tx, rec.Artifact.Digest, rec.DBGeneration, rec.Findings); err != nil {
-					return fmt.Errorf("findings: %w", err)
-				}
-			}
-		}
-		if err := s.putReachability(ctx, tx, rec.Reachability); err != nil {
-			return fmt.Errorf("reachability: %w", err)
-		}
-		blocking := 0
-		for _, f := range rec.Findings {
-			if f.Verdict == VerdictFail {
-				blocking++
-			}
-		}
-		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO scan_runs
-			(run_key, function_id, version_id, at, target, result, decision, error, generation, finding_count, blocking_count)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_key) DO NOTHING`),
-			key, fnID, versionID, toMicros(rec.Run.At), rec.Run.Target, rec.Run.Result, rec.Run.Decision,
-			rec.Run.Error, rec.DBGeneration, len(rec.Findings), blocking)
-		if err != nil {
-			return fmt.Errorf("scan run: %w", err)
-		}
-		if n, err := res.RowsAffected(); err == nil && n == 0 {
-			// Recorded by a concurrent retry of the same job meanwhile.
-			out.Duplicate = true
-			return errDuplicate
-		}
-		return nil
+		return runThen(ctx, raw, then)
 	})
 	if errors.Is(err, errDuplicate) {
+		out.Duplicate = true
+		if then != nil {
+			if err := s.inConnTx(ctx, func(_ *sql.Tx, raw rawConn) error { return runThen(ctx, raw, then) }); err != nil {
+				return Recorded{}, fmt.Errorf("record scan of %s (already recorded): %s", rec.Function.Name, oneLine(err))
+			}
+		}
 		return out, nil
 	}
 	if err != nil {
 		return Recorded{}, fmt.Errorf("record scan of %s: %s", rec.Function.Name, oneLine(err))
 	}
 	return out, nil
+}
+
+// rawConn is database/sql's Conn.Raw of the connection holding a transaction.
+type rawConn func(func(driverConn any) error) error
+
+func runThen(ctx context.Context, raw rawConn, then func(context.Context, any) error) error {
+	if then == nil {
+		return nil
+	}
+	return raw(func(dc any) error { return then(ctx, dc) })
+}
+
+func runKeyOf(rec ScanRecord) string {
+	if rec.Run.Key != "" {
+		return rec.Run.Key
+	}
+	return recordDigest(rec)
+}
+
+// lockRecords takes the PostgreSQL locks of records about to be written in
+// one transaction: every run key first, then every artifact, each in
+// sorted order, so two transactions never wait on each other in turn.
+func (s *Store) lockRecords(ctx context.Context, tx *sql.Tx, recs []ScanRecord) error {
+	var runs, artifacts []string
+	for _, rec := range recs {
+		runs = append(runs, "run:"+runKeyOf(rec))
+		if rec.Artifact.Digest != "" {
+			artifacts = append(artifacts, "artifact:"+rec.Artifact.Digest)
+		}
+	}
+	slices.Sort(runs)
+	slices.Sort(artifacts)
+	for _, name := range slices.Concat(slices.Compact(runs), slices.Compact(artifacts)) {
+		if err := s.lock(ctx, tx, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recordOne writes one record in tx (its locks already held). It returns
+// errDuplicate, having written nothing that matters, when the run is
+// already recorded; the caller then rolls back.
+func (s *Store) recordOne(ctx context.Context, tx *sql.Tx, rec ScanRecord, key string) error {
+	var one int
+	err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM scan_runs WHERE run_key = ?`), key).Scan(&one)
+	if err == nil {
+		return errDuplicate
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	fnID, err := s.upsertFunction(ctx, tx, rec.Function)
+	if err != nil {
+		return fmt.Errorf("function: %w", err)
+	}
+	var versionID sql.NullInt64
+	if rec.Artifact.Digest != "" {
+		if err := s.putArtifact(ctx, tx, rec.Artifact, rec.Run); err != nil {
+			return fmt.Errorf("artifact %s: %w", rec.Artifact.Digest, err)
+		}
+		id, err := s.upsertVersion(ctx, tx, fnID, rec)
+		if err != nil {
+			return fmt.Errorf("version: %w", err)
+		}
+		versionID = sql.NullInt64{Int64: id, Valid: true}
+		if rec.DBGeneration != "" {
+			if err := s.writeFindings(ctx, tx, rec.Artifact.Digest, rec.DBGeneration, rec.Findings); err != nil {
+				return fmt.Errorf("findings: %w", err)
+			}
+		}
+	}
+	if err := s.putReachability(ctx, tx, rec.Reachability); err != nil {
+		return fmt.Errorf("reachability: %w", err)
+	}
+	blocking := 0
+	for _, f := range rec.Findings {
+		if f.Verdict == VerdictFail {
+			blocking++
+		}
+	}
+	res, err := tx.ExecContext(ctx, s.q(`INSERT INTO scan_runs
+		(run_key, function_id, version_id, at, target, result, decision, error, generation, finding_count, blocking_count)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_key) DO NOTHING`),
+		key, fnID, versionID, toMicros(rec.Run.At), rec.Run.Target, rec.Run.Result, rec.Run.Decision,
+		rec.Run.Error, rec.DBGeneration, len(rec.Findings), blocking)
+	if err != nil {
+		return fmt.Errorf("scan run: %w", err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		// Recorded by a concurrent retry of the same job meanwhile.
+		return errDuplicate
+	}
+	return nil
 }
 
 // lock serialises PostgreSQL transactions on one name until they end: a
@@ -127,6 +182,28 @@ func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// inConnTx is inTx on a connection of its own, whose Conn.Raw fn may use
+// while the transaction is open.
+func (s *Store) inConnTx(ctx context.Context, fn func(*sql.Tx, rawConn) error) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("connection: %w", err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx, conn.Raw); err != nil {
 		tx.Rollback()
 		return err
 	}

@@ -31,14 +31,20 @@ func requirePostgres(dsn, what string) error {
 func newWorkerCmd(g *globalOptions) *cobra.Command {
 	var dsn, policyPath, workerID string
 	var concurrency int
-	var jobTimeout, rescueAfter time.Duration
+	var jobTimeout, rescueAfter, deadCheck, poll time.Duration
 	cmd := &cobra.Command{
 		Use:   "worker --inventory postgres://…",
 		Short: "Run fleet scan jobs queued with `fleet scan --enqueue`",
 		Long: `worker takes fleet scan jobs from the River queue kept in the inventory's
 PostgreSQL database and runs them (download, scan or re-match, record) until
-interrupted. A job whose worker dies is handed to another after
---rescue-after; recording is idempotent.`,
+interrupted. A function's inventory rows and its job's completion commit in
+one transaction.
+
+A worker holds a PostgreSQL session lock while it runs. When a worker dies
+(killed, crashed, host lost) its connection ends and the lock with it; the
+other workers notice within --dead-worker-check and run its jobs again at
+once. A worker that is alive but stuck is cancelled at --job-timeout, and
+its job is handed to another worker by River after --rescue-after.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := requirePostgres(dsn, "worker"); err != nil {
@@ -79,6 +85,7 @@ interrupted. A job whose worker dies is handed to another after
 			fetcher := &fleet.Fetcher{LayerDir: layerDir}
 			infof(g, "fnaudit worker: waiting for jobs (concurrency %d)", concurrency)
 			return queue.Work(ctx, pool, queue.WorkerConfig{Concurrency: concurrency, ID: workerID, JobTimeout: jobTimeout, RescueAfter: rescueAfter,
+				DeadWorkerCheck: deadCheck, FetchPollInterval: poll,
 				Planner: func(runID string, at time.Time) *fleet.Planner {
 					return &fleet.Planner{Engine: engine, Store: store, Policy: pol, Fetcher: fetcher, WorkDir: g.tempRoot, RunID: runID, Now: at}
 				}})
@@ -90,7 +97,9 @@ interrupted. A job whose worker dies is handed to another after
 	fl.IntVar(&concurrency, "concurrency", fleet.DefaultConcurrency, "jobs run at once")
 	fl.DurationVar(&jobTimeout, "job-timeout", 10*time.Minute, "longest a job may run")
 	fl.DurationVar(&rescueAfter, "rescue-after", 15*time.Minute, "a job running longer (its worker died) is given to another worker; must exceed --job-timeout")
-	fl.StringVar(&workerID, "worker-id", "", "this worker's name in the queue's attempted_by (default: River's)")
+	fl.DurationVar(&deadCheck, "dead-worker-check", queue.DefaultDeadWorkerCheck, "how often to look for jobs of dead workers (their PostgreSQL session ended) and run them again")
+	fl.DurationVar(&poll, "poll-interval", time.Second, "how often an idle worker polls for new jobs (besides PostgreSQL notifications)")
+	fl.StringVar(&workerID, "worker-id", "", "this worker's name in the queue's attempted_by and its session lock; unique among running workers (default: River's, unique per process)")
 	return cmd
 }
 

@@ -8,9 +8,11 @@
 package queue
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -94,12 +96,20 @@ func Enqueue(ctx context.Context, pool *pgxpool.Pool, runID string, at time.Time
 // WorkerConfig configures a worker process.
 type WorkerConfig struct {
 	Concurrency int
-	// ID names the worker in River's attempted_by ("": River's default).
+	// ID names the worker in River's attempted_by and its liveness lock
+	// ("": River's default, unique per process).
 	ID string
-	// JobTimeout bounds one job; RescueAfter is when a job still running
-	// (its worker killed) is handed to another worker. Zero: 10 and 15 minutes.
-	JobTimeout  time.Duration
-	RescueAfter time.Duration
+	// JobTimeout bounds one job; RescueAfter is when River's rescuer hands a
+	// job still running to another worker (a worker alive but stuck). Zero:
+	// 10 and 15 minutes. A dead worker's jobs are rescued sooner, through
+	// its liveness lock (liveness.go), every DeadWorkerCheck (zero:
+	// DefaultDeadWorkerCheck).
+	JobTimeout      time.Duration
+	RescueAfter     time.Duration
+	DeadWorkerCheck time.Duration
+	// FetchPollInterval is how often an idle worker looks for new jobs
+	// (zero: 1 s; River's LISTEN/NOTIFY usually wakes it sooner).
+	FetchPollInterval time.Duration
 	// Planner returns the planner a job runs with (its run id and clock).
 	Planner func(runID string, at time.Time) *fleet.Planner
 }
@@ -110,7 +120,9 @@ type scanWorker struct {
 }
 
 func (w *scanWorker) Work(ctx context.Context, job *river.Job[ScanArgs]) error {
-	o := w.cfg.Planner(job.Args.RunID, job.Args.At).ScanFunction(ctx, job.Args.Function)
+	p := w.cfg.Planner(job.Args.RunID, job.Args.At)
+	p.InRecordTx = func(ctx context.Context, driverConn any) error { return completeInTx(ctx, driverConn, job) }
+	o := p.ScanFunction(ctx, job.Args.Function)
 	if o.Err == nil {
 		return nil
 	}
@@ -135,24 +147,58 @@ func Work(ctx context.Context, pool *pgxpool.Pool, cfg WorkerConfig) error {
 	if rescue <= timeout {
 		rescue = timeout + 5*time.Minute
 	}
+	check := cmp.Or(cfg.DeadWorkerCheck, DefaultDeadWorkerCheck)
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(cfg.Concurrency, 1)}},
 		Workers:              workers,
 		JobTimeout:           timeout,
 		RescueStuckJobsAfter: rescue,
-		FetchPollInterval:    200 * time.Millisecond,
+		FetchPollInterval:    cmp.Or(cfg.FetchPollInterval, time.Second),
 		ID:                   cfg.ID,
 	})
 	if err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
+	lctx, stopLiveness := context.WithCancel(context.WithoutCancel(ctx))
+	lost, release, err := holdLiveness(lctx, pool, client.ID(), check)
+	if err != nil {
+		stopLiveness()
+		return err
+	}
+	defer func() { stopLiveness(); release() }()
 	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
-	<-ctx.Done()
+	go reapLoop(lctx, pool, client.ID(), check)
+	var lostErr error
+	select {
+	case <-ctx.Done():
+	case <-lost:
+		lostErr = errors.New("worker: the liveness connection to PostgreSQL was lost; stopped (its jobs go to other workers)")
+	}
 	stop, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	return client.Stop(stop)
+	return errors.Join(client.Stop(stop), lostErr)
+}
+
+// reapLoop rescues dead workers' jobs every interval until ctx ends.
+func reapLoop(ctx context.Context, pool *pgxpool.Pool, self string, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := rescueDeadWorkers(ctx, pool, self, ScanArgs{}.Kind())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			slog.Warn("worker: looking for dead workers' jobs", "error", err)
+		case n > 0:
+			slog.Info("worker: rescued the running jobs of a dead worker", "jobs", n)
+		}
+	}
 }
 
 // Counts are the jobs by state, for `fleet status`.
