@@ -25,7 +25,7 @@ func TestFleetEOLRuntimeGate(t *testing.T) {
 	st := openStore(t, filepath.Join(t.TempDir(), "inventory.db"))
 	sum, _ := fleet.ScanFleet(ctx, manifest.Source{Path: mf}, newPlanner(t, e, st), 1)
 	if sum.Errors != 0 || len(sum.EOLRuntimes) != 1 || sum.EOLRuntimes[0].Runtime != "python3.8" {
-		t.Fatalf("default policy: %s, eol %+v", counts(sum), sum.EOLRuntimes)
+		t.Fatalf("default policy: %s, eol %+v, errors %+v", counts(sum), sum.EOLRuntimes, sum.Errored())
 	}
 	base := sum.Functions[0].Failing
 	p := newPlanner(t, e, st)

@@ -333,9 +333,9 @@ func (p *Planner) download(ctx context.Context, o *Outcome, prev []inventory.Fin
 	}
 	o.Function.Layers = fn.Layers
 	rec := inventory.FromReport(res.Report, inventory.Identity{Version: versionOf(fn, codeHex, imgDigest, invLayers, prov)}, gen)
-	if rec.Artifact.Digest != o.Digest {
-		return fmt.Errorf("the scan's deployment digest %s is not the fetched %s", rec.Artifact.Digest, o.Digest)
-	}
+	// The fleet's key is the digest of the bytes checked against
+	// CodeSha256, the one the next run plans with before any download.
+	rec.Artifact.Digest = o.Digest
 	return p.record(ctx, o, rec, res.Decision, prev)
 }
 

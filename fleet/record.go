@@ -15,19 +15,29 @@ func functionRef(fn Function) inventory.FunctionRef {
 }
 
 // corePackages rebuilds the packages a stored artifact holds, for a re-match
-// against today's advisory database without the artifact's bytes.
+// against today's advisory database without the artifact's bytes. The
+// inventory keeps one row per path of a package, consecutive: they become
+// one package with its paths again, as the scan found it, so the re-match
+// reports what the scan reported (a finding per package, not per copy).
 func corePackages(rows []inventory.PackageRow) []core.Package {
 	out := make([]core.Package, 0, len(rows))
-	for _, r := range rows {
-		p := core.Package{Ecosystem: r.Ecosystem, Name: r.Name, Version: r.Version, PURL: r.PURL,
-			Origin: core.Origin{Kind: core.OriginKind(r.Origin.Kind), Index: r.Origin.Index, Digest: r.Origin.Digest},
-			Loaded: r.Loaded, ShadowedBy: r.ShadowedBy, Evidence: r.Evidence}
-		if r.Path != "" {
-			p.Paths = []string{r.Path}
+	for i, r := range rows {
+		if i > 0 && samePackage(rows[i-1], r) && r.Path != "" {
+			last := &out[len(out)-1]
+			last.Paths = append(last.Paths, r.Path)
+			continue
 		}
+		p := r.CorePackage()
+		p.Evidence = r.Evidence
 		out = append(out, p)
 	}
 	return out
+}
+
+// samePackage: two rows of one package's paths differ only in the path.
+func samePackage(a, b inventory.PackageRow) bool {
+	a.Path, b.Path = "", ""
+	return a == b
 }
 
 // versionOf describes the deployed version as the inventory keeps it.

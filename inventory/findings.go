@@ -100,10 +100,13 @@ func (s *Store) findingsUnchanged(ctx context.Context, tx *sql.Tx, artifact, gen
 // storedFindingKey is every stored field of a finding, aliases as stored.
 func storedFindingKey(f FindingRow) string {
 	k := keyOf(f)
-	aliases := slices.Compact(slices.Sorted(slices.Values(f.Aliases)))
+	aliases := storedAliases(f.Aliases)
 	return strings.Join([]string{k.Path, k.Ecosystem, k.NameNorm, k.AdvisoryID, f.Name, f.Version,
 		strings.Join(aliases, " "), f.Kind, f.Severity, f.Verdict}, "\x00")
 }
+
+// storedAliases are aliases as stored: sorted, once each.
+func storedAliases(a []string) []string { return slices.Compact(slices.Sorted(slices.Values(a))) }
 
 // readFindings returns the findings of (artifact, generation), sorted.
 func (s *Store) readFindings(ctx context.Context, q querier, artifact, generation string) ([]FindingRow, error) {

@@ -3,8 +3,10 @@
 // inventory. `fleet scan --enqueue` inserts the jobs, `fnaudit worker`
 // processes run them. A job is unique by its deployment digest while it is
 // pending; a job whose worker was killed is rescued and run again by
-// another; recording is idempotent (the inventory run key is the run id and
-// the deployment), so a job run twice is stored once.
+// another as soon as its session lock is gone (liveness.go); a job's
+// inventory rows and its completion commit in one transaction
+// (completetx.go), and recording is idempotent (the inventory run key is the
+// run id and the deployment), so a job run twice is stored once.
 package queue
 
 import (
