@@ -43,8 +43,9 @@ func mustReplace(t *testing.T, s, old, repl string) string {
 }
 
 // gateCase is one hostile input: args builds the scan's arguments (target
-// and flags); want maps "name@version path" to the advisory ids found
-// there, each finding failing the gate.
+// and flags); want maps "name@version path" (and " as <alias>" when the
+// package's folder names another package) to the advisory ids found there,
+// each finding failing the gate.
 type gateCase struct {
 	name string
 	args func(t *testing.T) []string
@@ -80,6 +81,9 @@ func runGateCases(t *testing.T, cases []gateCase) {
 					t.Errorf("finding %v on %s@%s does not fail the gate: %+v", f.IDs, f.Package.Name, f.Package.Version, f.Gate)
 				}
 				key := f.Package.Name + "@" + f.Package.Version + " " + f.Package.Path
+				if f.Package.Alias != "" {
+					key += " as " + f.Package.Alias
+				}
 				got[key] = append(got[key], f.IDs...)
 			}
 			for k := range got {
