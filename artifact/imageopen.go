@@ -43,7 +43,11 @@ func openImage(ctx context.Context, target string, opts Options) (*Deployment, e
 		return nil, &InputError{File: target, Reason: "image manifest", Err: err}
 	}
 	d.Digest = digest
-	if err := applyLayers(ctx, d, img, newImageBudget(opts)); err != nil {
+	b := newImageBudget(opts)
+	if err := applyLayers(ctx, d, img, b); err != nil {
+		return nil, err
+	}
+	if err := checkImageArchives(ctx, d, b); err != nil {
 		return nil, err
 	}
 	ok = true

@@ -44,6 +44,16 @@ type Package struct {
 	// Declared marks a package a manifest or lockfile in the artifact names
 	// but that is neither installed nor bundled.
 	Declared bool `json:"declared,omitempty"`
+	// Alias is the name the runtime finds an npm package by (its folder
+	// under node_modules, or under /var/task), when that differs from Name,
+	// the name its package.json gives. Advisories are matched against both
+	// names (docs/DESIGN.md, "Folder names and package names").
+	Alias string `json:"alias,omitempty"`
+	// AliasDeclared says a shipped npm lockfile installs Name under Alias
+	// (an npm alias, "Alias": "npm:Name@range"). The folder name then
+	// matches only malicious records that flag every version of it: its
+	// version ranges say nothing of another package's versions.
+	AliasDeclared bool `json:"aliasDeclared,omitempty"`
 }
 
 // Path is the package's first (primary) path.

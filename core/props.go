@@ -21,6 +21,10 @@ const (
 	PropLayer        = "fnaudit:layer"
 	PropEvidence     = "fnaudit:evidence"
 	PropDeclared     = "fnaudit:declared"
+	// PropAlias is Package.Alias; PropAliasDeclared is "true" when a
+	// shipped lockfile explains it.
+	PropAlias         = "fnaudit:alias"
+	PropAliasDeclared = "fnaudit:aliasDeclared"
 )
 
 // CodeSha256 is Lambda's form of a sha256 digest ("sha256:<hex>"): the

@@ -40,21 +40,34 @@ func Match(ctx context.Context, src Source, pkgs []core.Package) ([]Finding, err
 	versions := versionCache{}
 	var findings []Finding
 	var errs []error
+	lookup := func(eco, name string) ([]*osvschema.Vulnerability, error) {
+		k := key{eco, core.NormalizeName(eco, name)}
+		recs, ok := cache[k]
+		if !ok {
+			var err error
+			recs, err = src.Lookup(ctx, eco, name)
+			if err != nil {
+				return nil, fmt.Errorf("look up advisories for %s %s: %w", eco, name, err)
+			}
+			cache[k] = recs
+		}
+		return recs, nil
+	}
 	for _, pkg := range pkgs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		k := key{pkg.Ecosystem, core.NormalizeName(pkg.Ecosystem, pkg.Name)}
-		recs, ok := cache[k]
-		if !ok {
-			var err error
-			recs, err = src.Lookup(ctx, pkg.Ecosystem, pkg.Name)
-			if err != nil {
-				return nil, fmt.Errorf("look up advisories for %s %s: %w", pkg.Ecosystem, pkg.Name, err)
-			}
-			cache[k] = recs
+		recs, err := lookup(pkg.Ecosystem, pkg.Name)
+		if err != nil {
+			return nil, err
 		}
-		fs, err := matchPackage(pkg, recs, versions)
+		var aliasRecs []*osvschema.Vulnerability
+		if aliasName(pkg) != "" {
+			if aliasRecs, err = lookup(pkg.Ecosystem, pkg.Alias); err != nil {
+				return nil, err
+			}
+		}
+		fs, err := matchPackage(pkg, recs, aliasRecs, versions)
 		findings = append(findings, fs...)
 		if err != nil {
 			errs = append(errs, err)
@@ -64,41 +77,47 @@ func Match(ctx context.Context, src Source, pkgs []core.Package) ([]Finding, err
 	return findings, errors.Join(errs...)
 }
 
-// matchPackage evaluates the records the Source gave for one package.
-func matchPackage(pkg core.Package, recs []*osvschema.Vulnerability, versions versionCache) ([]Finding, error) {
+// matchPackage evaluates the records the Source gave for one package:
+// recs under its name, aliasRecs under the folder name it is loaded by
+// (core.Package.Alias, see aliasAffects).
+func matchPackage(pkg core.Package, recs, aliasRecs []*osvschema.Vulnerability, versions versionCache) ([]Finding, error) {
 	norm := core.NormalizeName(pkg.Ecosystem, pkg.Name)
 	iv := newInstalled(pkg.Ecosystem, pkg.Name, pkg.Version)
 	iv.cache = versions
 	var matched []recordMatch
 	var errs []error
 	seen := map[string]bool{}
-	for _, v := range recs {
-		kind := advisory.Classify(v)
-		if kind == core.KindWithdrawn || seen[v.GetId()] {
-			continue
-		}
-		var entries []*osvschema.Affected
-		var index []int
-		for i, a := range v.GetAffected() {
-			if affectsPackage(a, pkg, norm) {
-				entries = append(entries, a)
-				index = append(index, i)
+	type named struct {
+		recs  []*osvschema.Vulnerability
+		alias bool
+	}
+	for _, set := range []named{{recs, false}, {aliasRecs, true}} {
+		for _, v := range set.recs {
+			kind := advisory.Classify(v)
+			if kind == core.KindWithdrawn || seen[v.GetId()] {
+				continue
 			}
-		}
-		hit, err := anyAffects(entries, index, iv)
-		switch {
-		case hit:
-			seen[v.GetId()] = true
-			matched = append(matched, recordMatch{vuln: v, kind: kind, affected: entries})
-		case err != nil && pkg.Version == "" && core.Bundled(pkg) && errors.Is(err, errNoVersion):
-			// A package seen inside a bundle without a version is matched
-			// only against records that affect every version; the rest
-			// cannot be decided, and the report counts such packages
-			// (policy: fail_on_unversioned) instead of refusing the scan.
-			// An installed package without a usable version still refuses.
-		case err != nil:
-			errs = append(errs, fmt.Errorf("record %s: package %s %s %s at %s: %w",
-				v.GetId(), pkg.Ecosystem, pkg.Name, pkg.Version, pkg.Path(), err))
+			var entries []*osvschema.Affected
+			var hit bool
+			var err error
+			if set.alias {
+				entries, hit, err = aliasAffects(v, kind, pkg, iv)
+			} else {
+				var index []int
+				for i, a := range v.GetAffected() {
+					if affectsPackage(a, pkg, norm) {
+						entries = append(entries, a)
+						index = append(index, i)
+					}
+				}
+				hit, err = anyAffects(entries, index, iv)
+			}
+			if m, e := decide(v, kind, entries, hit, err, pkg); m != nil {
+				seen[v.GetId()] = true
+				matched = append(matched, *m)
+			} else if e != nil {
+				errs = append(errs, e)
+			}
 		}
 	}
 	var findings []Finding
@@ -106,6 +125,26 @@ func matchPackage(pkg core.Package, recs []*osvschema.Vulnerability, versions ve
 		findings = append(findings, newFinding(pkg, iv, g))
 	}
 	return findings, errors.Join(errs...)
+}
+
+// decide turns one record's evaluation into a match, an error naming the
+// record and package, or neither.
+func decide(v *osvschema.Vulnerability, kind core.Kind, entries []*osvschema.Affected, hit bool, err error, pkg core.Package) (*recordMatch, error) {
+	switch {
+	case hit:
+		return &recordMatch{vuln: v, kind: kind, affected: entries}, nil
+	case err != nil && pkg.Version == "" && core.Bundled(pkg) && errors.Is(err, errNoVersion):
+		// A package seen inside a bundle without a version is matched
+		// only against records that affect every version; the rest
+		// cannot be decided, and the report counts such packages
+		// (policy: fail_on_unversioned) instead of refusing the scan.
+		// An installed package without a usable version still refuses.
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("record %s: package %s %s %s at %s: %w",
+			v.GetId(), pkg.Ecosystem, pkg.Name, pkg.Version, pkg.Path(), err)
+	}
+	return nil, nil
 }
 
 // anyAffects: one entry covering the version is enough; entries that could

@@ -74,6 +74,7 @@ func finding(res policy.Result) Finding {
 			PURL: f.Package.PURL, Path: f.Package.Path(), Origin: f.Package.Origin,
 			Loaded: f.Package.Loaded, ShadowedBy: f.Package.ShadowedBy,
 			Evidence: f.Package.Evidence, Declared: f.Package.Declared,
+			Alias: f.Package.Alias, AliasDeclared: f.Package.AliasDeclared,
 		},
 		FixedIn:          f.FixedIn,
 		Reachable:        f.Reachable,

@@ -69,6 +69,12 @@ func componentProperties(p core.Package) []cyclonedx.Property {
 	if p.Evidence != "" {
 		props = append(props, cyclonedx.Property{Name: core.PropEvidence, Value: p.Evidence})
 	}
+	if p.Alias != "" {
+		props = append(props, cyclonedx.Property{Name: core.PropAlias, Value: p.Alias})
+		if p.AliasDeclared {
+			props = append(props, cyclonedx.Property{Name: core.PropAliasDeclared, Value: "true"})
+		}
+	}
 	return props
 }
 

@@ -40,7 +40,7 @@ func writeMarkdown(w io.Writer, r *Report) error {
 				gate = "**FAIL** " + verdictReason(f)
 			}
 			fmt.Fprintf(w, "| %s | %s | %s | %s | `%s@%s` | %s | `%s` | %s |\n",
-				gate, f.Severity, f.Kind, advisoryLinks(f.IDs), mdEscape(f.Package.Name), mdEscape(f.Package.Version),
+				gate, f.Severity, f.Kind, advisoryLinks(f.IDs), mdEscape(f.Package.DisplayName()), mdEscape(f.Package.Version),
 				mdEscape(dash(f.FixedIn)), mdEscape(f.Package.Path), mdEscape(f.Gate.Detail))
 		}
 	}

@@ -173,6 +173,19 @@ type Package struct {
 	// its installed metadata (core.Package).
 	Evidence string `json:"evidence,omitempty"`
 	Declared bool   `json:"declared,omitempty"`
+	// Alias is the folder name the runtime loads the package by, when its
+	// package.json names another package (core.Package.Alias).
+	Alias         string `json:"alias,omitempty"`
+	AliasDeclared bool   `json:"aliasDeclared,omitempty"`
+}
+
+// DisplayName is the package's name, with the folder name it is loaded
+// by when that differs ("innocent (folder flatmap-stream)").
+func (p Package) DisplayName() string {
+	if p.Alias == "" {
+		return p.Name
+	}
+	return p.Name + " (folder " + p.Alias + ")"
 }
 
 // Verdict is why a finding fails or passes the gate.

@@ -118,7 +118,7 @@ func ruleName(f Finding) string {
 
 func message(f Finding) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s@%s in %s (%s)", f.Kind, f.Package.Name, f.Package.Version, f.Package.Path, f.Package.Origin)
+	fmt.Fprintf(&b, "%s %s@%s in %s (%s)", f.Kind, f.Package.DisplayName(), f.Package.Version, f.Package.Path, f.Package.Origin)
 	if f.Summary != "" {
 		fmt.Fprintf(&b, ": %s", f.Summary)
 	}

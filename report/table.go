@@ -129,7 +129,7 @@ func (t tableWriter) findingsTable(rows []Finding) string {
 		}
 	}
 	for i, f := range rows {
-		c := cellsOf{sev: t.severity(f), id: strings.Join(f.IDs, "\n"), pkg: f.Package.Name + " " + f.Package.Version,
+		c := cellsOf{sev: t.severity(f), id: strings.Join(f.IDs, "\n"), pkg: f.Package.DisplayName() + " " + f.Package.Version,
 			path: f.Package.Path, fix: dash(f.FixedIn), reach: dash(string(f.Reachable)), gate: t.verdict(f)}
 		cs[i] = c
 		grow(0, c.sev)

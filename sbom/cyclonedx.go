@@ -87,6 +87,12 @@ func packageProperties(p Package) []cyclonedx.Property {
 	if p.Declared {
 		props = append(props, cyclonedx.Property{Name: PropDeclared, Value: "true"})
 	}
+	if p.Alias != "" {
+		props = append(props, cyclonedx.Property{Name: PropAlias, Value: p.Alias})
+		if p.AliasDeclared {
+			props = append(props, cyclonedx.Property{Name: PropAliasDeclared, Value: "true"})
+		}
+	}
 	return props
 }
 

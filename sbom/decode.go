@@ -170,6 +170,8 @@ func decodeCycloneDX(path string, raw []byte) (*SBOM, error) {
 			p.ShadowedBy = prop(c.Properties, PropShadowedBy)
 			p.Licenses = cdxLicenses(c.Licenses)
 			p.Evidence = prop(c.Properties, PropEvidence)
+			p.Alias = prop(c.Properties, PropAlias)
+			p.AliasDeclared = p.Alias != "" && prop(c.Properties, PropAliasDeclared) == "true"
 			if !seen[p.Origin] {
 				seen[p.Origin] = true
 				out.Origins = append(out.Origins, p.Origin)

@@ -28,15 +28,17 @@ var Formats = format.NewRegistry("SBOM",
 
 // Property names fnaudit adds to each component (core.Prop*).
 const (
-	PropOrigin       = core.PropOrigin
-	PropOriginDigest = core.PropOriginDigest
-	PropPath         = core.PropPath
-	PropLoaded       = core.PropLoaded
-	PropShadowedBy   = core.PropShadowedBy
-	PropDigest       = core.PropDigest
-	PropCodeSha256   = core.PropCodeSha256
-	PropRuntime      = core.PropRuntime
-	PropLayer        = core.PropLayer
-	PropEvidence     = core.PropEvidence
-	PropDeclared     = core.PropDeclared
+	PropOrigin        = core.PropOrigin
+	PropOriginDigest  = core.PropOriginDigest
+	PropPath          = core.PropPath
+	PropLoaded        = core.PropLoaded
+	PropShadowedBy    = core.PropShadowedBy
+	PropDigest        = core.PropDigest
+	PropCodeSha256    = core.PropCodeSha256
+	PropRuntime       = core.PropRuntime
+	PropLayer         = core.PropLayer
+	PropEvidence      = core.PropEvidence
+	PropDeclared      = core.PropDeclared
+	PropAlias         = core.PropAlias
+	PropAliasDeclared = core.PropAliasDeclared
 )

@@ -10,6 +10,7 @@ import (
 	syftsbom "github.com/anchore/syft/syft/sbom"
 
 	"github.com/fnaudit/fnaudit/artifact"
+	"github.com/fnaudit/fnaudit/core"
 )
 
 // nodeDir is one folder the Node runtime can load as a package, at the path
@@ -102,7 +103,9 @@ func nodeFolderName(dir string) string {
 // package.json is versioned from node_modules/.package-lock.json (evidence
 // "lockfile") or listed by its name alone (evidence "folder"). Folders that
 // lead to one package.json (a symlink and its target) are one package,
-// listed under every path, the runtime's first.
+// listed under every path, the runtime's first, unless the folders' names
+// differ: require() finds the package by each name, so each name is a
+// package of its own (see nodeAlias).
 func (out *SBOM) addNodePackages(d *artifact.Deployment, s *syftsbom.SBOM) error {
 	bySyft := map[string]pkg.Package{}
 	for _, p := range s.Artifacts.Packages.Sorted() {
@@ -121,7 +124,7 @@ func (out *SBOM) addNodePackages(d *artifact.Deployment, s *syftsbom.SBOM) error
 		key := "folder\x00" + nd.path
 		real, f, ok := d.Resolve(nd.path + "/package.json")
 		if ok {
-			key = real
+			key = real + "\x00" + core.NormalizeName(core.EcosystemNPM, nodeFolderName(nd.path))
 		}
 		g := groups[key]
 		if g == nil {
@@ -143,6 +146,9 @@ func (out *SBOM) addNodePackages(d *artifact.Deployment, s *syftsbom.SBOM) error
 		if sp, ok := bySyft[g.manifest]; ok && g.manifest != "" {
 			fp.Name, fp.Version, fp.PURL = sp.Name, sp.Version, sp.PURL
 			fp.Licenses = declaredLicenses(sp)
+			if err := nodeAlias(&fp, locks); err != nil {
+				return err
+			}
 			out.appendPackage(fp, sp)
 			continue
 		}
@@ -157,6 +163,9 @@ func (out *SBOM) addNodePackages(d *artifact.Deployment, s *syftsbom.SBOM) error
 				return inputError(d, g.file, fmt.Sprintf("package.json of %s cannot be read, even for its name and version", primary), err)
 			}
 			fp.Name, fp.Version, fp.Evidence = cmp.Or(name, nodeFolderName(primary)), version, EvidenceLenient
+			if err := nodeAlias(&fp, locks); err != nil {
+				return err
+			}
 			out.addPackage(fp, g.manifest, primary+"/package.json")
 		default:
 			fp.Name = nodeFolderName(primary)
@@ -165,6 +174,9 @@ func (out *SBOM) addNodePackages(d *artifact.Deployment, s *syftsbom.SBOM) error
 				return err
 			} else if ok {
 				fp.Name, fp.Version, fp.Evidence = cmp.Or(e.Name, fp.Name), e.Version, EvidenceLockfile
+			}
+			if err := nodeAlias(&fp, locks); err != nil {
+				return err
 			}
 			out.addPackage(fp, primary, primary)
 		}

@@ -68,6 +68,12 @@ func (s *SBOM) SPDX() (*spdx.Document, error) {
 		if p.Declared {
 			note(PropDeclared, "true")
 		}
+		if p.Alias != "" {
+			note(PropAlias, p.Alias)
+			if p.AliasDeclared {
+				note(PropAliasDeclared, "true")
+			}
+		}
 	}
 	doc.DocumentComment = fmt.Sprintf("fnaudit SBOM of %s (%s), runtime %s", s.Target, s.Digest, s.Runtime)
 	// The artifact's facts, as CycloneDX's metadata properties carry them,

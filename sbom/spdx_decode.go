@@ -129,6 +129,8 @@ func decodeFnauditSPDX(path string, raw []byte) (out *SBOM, ok bool, err error) 
 			p.Loaded, _ = strconv.ParseBool(l)
 		}
 		p.ShadowedBy = annotationValue(sp.Annotations, PropShadowedBy)
+		p.Alias = annotationValue(sp.Annotations, PropAlias)
+		p.AliasDeclared = p.Alias != "" && annotationValue(sp.Annotations, PropAliasDeclared) == "true"
 		if !seen[p.Origin] {
 			seen[p.Origin] = true
 			out.Origins = append(out.Origins, p.Origin)

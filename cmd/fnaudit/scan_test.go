@@ -52,8 +52,8 @@ type jsonReport struct {
 		FixedIn   string   `json:"fixedIn"`
 		Reachable string   `json:"reachable"`
 		Package   struct {
-			Ecosystem, Name, Version, PURL, Path string
-			Loaded                               bool
+			Ecosystem, Name, Version, PURL, Path, Alias string
+			Loaded                                      bool
 		} `json:"package"`
 		Gate struct {
 			Fails  bool   `json:"fails"`
