@@ -16,6 +16,7 @@ var envFlags = []string{
 	"policy", "fail-on", "only-fixed", "db-max-allowed-age", "validate-age",
 	"trusted-root", "certificate-identity", "certificate-identity-regexp",
 	"certificate-oidc-issuer", "certificate-oidc-issuer-regexp",
+	"inventory",
 }
 
 // envName is the variable of a flag: FNAUDIT_ and the name in upper case

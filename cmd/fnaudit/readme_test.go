@@ -109,7 +109,12 @@ func TestREADMECommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Chdir(root)
-	env := map[string]string{"FNAUDIT_DB": filepath.Join(root, "advisories.db")}
+	// Every store in the test's directory: the user's own inventory is
+	// never read or written.
+	env := map[string]string{
+		"FNAUDIT_DB":        filepath.Join(root, "advisories.db"),
+		"FNAUDIT_INVENTORY": filepath.Join(root, "inventory.db"),
+	}
 	for _, args := range cmds {
 		code, _, errs := runCLIWith(t, env, root, args...)
 		if code == exitUndecided {

@@ -23,11 +23,9 @@ func addInventoryFlag(fl *pflag.FlagSet, dsn *string) {
 	fl.StringVar(dsn, "inventory", "", "inventory: a SQLite file or a postgres:// URL (default: $"+inventoryEnv+", else the user data directory)")
 }
 
-// openInventory opens --inventory, else $FNAUDIT_INVENTORY, else the default file.
+// openInventory opens --inventory (which $FNAUDIT_INVENTORY sets, see
+// envFlags), else the default file.
 func openInventory(ctx context.Context, dsn string) (*inventory.Store, error) {
-	if dsn == "" {
-		dsn = os.Getenv(inventoryEnv)
-	}
 	if dsn == "" {
 		var err error
 		if dsn, err = inventory.DefaultPath(); err != nil {
