@@ -68,7 +68,9 @@ func isOwnManifest(p string) bool {
 // for. A lockfile entry is listed unless a package of that name is listed
 // at its version (or without a version): a lockfile can pin a name at
 // several versions (nested node_modules copies), and a copy at another
-// version is another package, which may be the malicious one. A manifest
+// version is another package, which may be the malicious one; an entry
+// whose install path holds a listed package is shipped, whatever version
+// the lockfile gives it. A manifest
 // entry (a range, not a version) is listed only when nothing of that name
 // is. Lockfile entries come first, so an entry named in both keeps its
 // locked version. A manifest that cannot be parsed is skipped: it adds
@@ -82,8 +84,12 @@ func (out *SBOM) addDeclared(d *artifact.Deployment) error {
 		named[k] = true
 		versioned[k+"\x00"+version] = true
 	}
+	installed := map[string]bool{} // paths of listed packages
 	for _, p := range out.Packages {
 		see(p.Ecosystem, p.Name, p.Version)
+		for _, pth := range p.Paths {
+			installed[pth] = true
+		}
 	}
 	files := d.Files()
 	for _, rd := range declaredReaders {
@@ -105,6 +111,12 @@ func (out *SBOM) addDeclared(d *artifact.Deployment) error {
 				case e.Name == "":
 					continue
 				case rd.evidence == EvidenceLockfile && e.Version != "":
+					// The entry's install path is shipped (a stale lockfile
+					// may give it another version): what is installed there
+					// is what runs.
+					if len(e.Paths) == 1 && installed[path.Join(path.Dir(f.Path), e.Paths[0])] {
+						continue
+					}
 					if versioned[k+"\x00"+e.Version] || versioned[k+"\x00"] {
 						continue
 					}
@@ -137,7 +149,9 @@ func readNpmLockDeclared(b []byte) ([]Package, error) {
 		if i < 0 || e.Version == "" {
 			continue // the root project, or a workspace link
 		}
-		out = append(out, Package{Name: cmp.Or(e.Name, key[i+len("node_modules/"):]), Version: e.Version})
+		// Paths carries the install path (relative to the lockfile) until
+		// addDeclared replaces it with the lockfile's own path.
+		out = append(out, Package{Name: cmp.Or(e.Name, key[i+len("node_modules/"):]), Version: e.Version, Paths: []string{key}})
 	}
 	if len(lock.Packages) == 0 {
 		var walk func(map[string]npmLockV1)
