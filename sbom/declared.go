@@ -64,15 +64,32 @@ func isOwnManifest(p string) bool {
 }
 
 // addDeclared lists the entries of the deployment's own manifests and
-// lockfiles that no listed package (installed, lenient or bundled) has the
-// name of. Lockfile entries come first, so an entry named in both keeps its
+// lockfiles that no listed package (installed, lenient or bundled) stands
+// for. A lockfile entry is listed unless a package of that name is listed
+// at its version (or without a version): a lockfile can pin a name at
+// several versions (nested node_modules copies), and a copy at another
+// version is another package, which may be the malicious one; an entry
+// whose install path holds a listed package is shipped, whatever version
+// the lockfile gives it. A manifest
+// entry (a range, not a version) is listed only when nothing of that name
+// is. Lockfile entries come first, so an entry named in both keeps its
 // locked version. A manifest that cannot be parsed is skipped: it adds
 // nothing to what is deployed, and the packages it would name are listed
 // from what is installed.
 func (out *SBOM) addDeclared(d *artifact.Deployment) error {
-	have := map[string]bool{}
+	named := map[string]bool{}     // ecosystem, name
+	versioned := map[string]bool{} // ecosystem, name, version ("" stands for every version)
+	see := func(eco, name, version string) {
+		k := eco + "\x00" + core.NormalizeName(eco, name)
+		named[k] = true
+		versioned[k+"\x00"+version] = true
+	}
+	installed := map[string]bool{} // paths of listed packages
 	for _, p := range out.Packages {
-		have[p.Ecosystem+"\x00"+core.NormalizeName(p.Ecosystem, p.Name)] = true
+		see(p.Ecosystem, p.Name, p.Version)
+		for _, pth := range p.Paths {
+			installed[pth] = true
+		}
 	}
 	files := d.Files()
 	for _, rd := range declaredReaders {
@@ -90,10 +107,23 @@ func (out *SBOM) addDeclared(d *artifact.Deployment) error {
 			}
 			for _, e := range entries {
 				k := rd.ecosystem + "\x00" + core.NormalizeName(rd.ecosystem, e.Name)
-				if e.Name == "" || have[k] {
+				switch {
+				case e.Name == "":
+					continue
+				case rd.evidence == EvidenceLockfile && e.Version != "":
+					// The entry's install path is shipped (a stale lockfile
+					// may give it another version): what is installed there
+					// is what runs.
+					if len(e.Paths) == 1 && installed[path.Join(path.Dir(f.Path), e.Paths[0])] {
+						continue
+					}
+					if versioned[k+"\x00"+e.Version] || versioned[k+"\x00"] {
+						continue
+					}
+				case named[k]:
 					continue
 				}
-				have[k] = true
+				see(rd.ecosystem, e.Name, e.Version)
 				e.Ecosystem, e.Evidence, e.Declared, e.Loaded = rd.ecosystem, rd.evidence, true, false
 				e.Paths, e.Origin = []string{f.Path}, f.Origin()
 				out.addPackage(e, f.Path, f.Path)
@@ -119,7 +149,9 @@ func readNpmLockDeclared(b []byte) ([]Package, error) {
 		if i < 0 || e.Version == "" {
 			continue // the root project, or a workspace link
 		}
-		out = append(out, Package{Name: cmp.Or(e.Name, key[i+len("node_modules/"):]), Version: e.Version})
+		// Paths carries the install path (relative to the lockfile) until
+		// addDeclared replaces it with the lockfile's own path.
+		out = append(out, Package{Name: cmp.Or(e.Name, key[i+len("node_modules/"):]), Version: e.Version, Paths: []string{key}})
 	}
 	if len(lock.Packages) == 0 {
 		var walk func(map[string]npmLockV1)

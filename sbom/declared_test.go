@@ -87,3 +87,22 @@ func TestWarnings(t *testing.T) {
 		t.Errorf("warnings\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestDeclaredNestedLockedVersion: a lockfile that pins a name at a second
+// version (a nested node_modules copy) that is not shipped lists that
+// version as declared, although the name itself is installed at another.
+func TestDeclaredNestedLockedVersion(t *testing.T) {
+	fn := zt.Write(t, t.TempDir(), "function.zip",
+		zt.File("index.js", "require('lodash')"),
+		zt.File("package-lock.json", `{"name":"fn","lockfileVersion":3,"packages":{"":{"name":"fn"},"node_modules/lodash":{"version":"4.17.15"},"node_modules/a/node_modules/lodash":{"version":"4.17.11"},"node_modules/b/node_modules/lodash":{"version":"4.17.11"},"node_modules/c/node_modules/lodash":{"version":"4.17.0"}}}`),
+		zt.File("node_modules/lodash/package.json", realLodashPackageJSON(t)),
+		// Installed where the lockfile says 4.17.0: a stale lockfile entry,
+		// not a package that is not shipped.
+		zt.File("node_modules/c/node_modules/lodash/package.json", strings.Replace(realLodashPackageJSON(t), `"version": "4.17.15"`, `"version": "4.17.21"`, 1)))
+	s := generateFile(t, fn)
+	assertRows(t, s, EcosystemNPM,
+		pkgRow{Name: "c", Paths: []string{"/var/task/node_modules/c"}, Evidence: "folder", Loaded: true},
+		pkgRow{Name: "lodash", Version: "4.17.21", Paths: []string{"/var/task/node_modules/c/node_modules/lodash"}, Loaded: true},
+		pkgRow{Name: "lodash", Version: "4.17.15", Paths: []string{"/var/task/node_modules/lodash"}, Loaded: true},
+		pkgRow{Name: "lodash", Version: "4.17.11", Paths: []string{"/var/task/package-lock.json"}, Evidence: EvidenceLockfile, Declared: true})
+}
