@@ -14,7 +14,9 @@
 // identity columns). Open refuses, before writing anything, a bad DSN
 // (ErrBadDSN), a read-only SQLite file or directory (ErrReadOnly, decided
 // from mode bits and access(2) so that root is refused too) and a schema
-// newer than SchemaVersion (ErrSchemaTooNew).
+// newer than SchemaVersion (ErrSchemaTooNew). Openers of one new inventory
+// at the same moment migrate in turn (an flock on <file>.migrate-lock,
+// removed afterwards; goose's advisory lock on PostgreSQL).
 //
 // # Tables
 //
@@ -24,8 +26,10 @@
 //	                profile/job, provenance, first/last seen, deployed flag); points at
 //	                the artifact it deploys
 //	version_layers  a version's layers in order (ARN, digest, CodeSha256)
-//	artifacts       one row per artifact digest: package count, first seen, and the
-//	                advisory generation of its current findings
+//	artifacts       one row per artifact digest: package count, first seen, the
+//	                advisory generation of its current findings, and the generation
+//	                it was last matched against when a rematch found them unchanged
+//	                (matched_generation, NULL otherwise; schema 2)
 //	packages        the artifact's packages, stored once per artifact digest
 //	                (ecosystem, normalised and written name, version, purl, path,
 //	                origin function/layer/image-layer + index + digest, loaded,

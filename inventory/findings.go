@@ -56,7 +56,7 @@ func (s *Store) writeFindings(ctx context.Context, tx *sql.Tx, artifact, generat
 		"name_norm", "advisory_id"}, ids, ""); err != nil {
 		return err
 	}
-	res, err := tx.ExecContext(ctx, s.q(`UPDATE artifacts SET current_generation = ? WHERE digest = ?`), generation, artifact)
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE artifacts SET current_generation = ?, matched_generation = NULL WHERE digest = ?`), generation, artifact)
 	if err != nil {
 		return err
 	}

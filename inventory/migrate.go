@@ -24,21 +24,55 @@ const versionTable = "fnaudit_inventory_schema"
 
 // SchemaVersion is the newest schema this build knows (the highest
 // migration number).
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // migrate refuses a schema newer than SchemaVersion (reading only), then
-// applies the missing migrations, each in its own transaction.
+// applies the missing migrations, each in its own transaction. Openers of
+// one new inventory at the same moment take turns: a PostgreSQL advisory
+// lock (goose's session locker), a lock file beside a SQLite file
+// (migrateLock). The version is read again under the lock, since the
+// opener before may have done the work.
 func (s *Store) migrate(ctx context.Context) error {
-	current, err := s.schemaVersion(ctx)
-	if err != nil {
+	current, err := s.checkedVersion(ctx)
+	if err != nil || current == SchemaVersion {
 		return err
 	}
+	if s.backend == BackendSQLite {
+		l, err := lockMigration(ctx, s.file)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		defer l.release()
+		if current, err = s.checkedVersion(ctx); err != nil || current == SchemaVersion {
+			return err
+		}
+	}
+	if err := s.up(ctx); err != nil {
+		// Where no lock could be had (flock missing), another opener may
+		// have applied the same migrations first: that is success.
+		if v, verr := s.schemaVersion(ctx); verr == nil && v == SchemaVersion {
+			return nil
+		}
+		return fmt.Errorf("migrate schema from version %d to %d: %s", current, SchemaVersion, oneLine(err))
+	}
+	return nil
+}
+
+// checkedVersion is the applied schema version, refusing one newer than
+// this build knows.
+func (s *Store) checkedVersion(ctx context.Context) (int64, error) {
+	current, err := s.schemaVersion(ctx)
+	if err != nil {
+		return 0, err
+	}
 	if current > SchemaVersion {
-		return fmt.Errorf("%w: schema version %d, this build knows up to %d; use a newer fnaudit (nothing was written)", ErrSchemaTooNew, current, SchemaVersion)
+		return 0, fmt.Errorf("%w: schema version %d, this build knows up to %d; use a newer fnaudit (nothing was written)", ErrSchemaTooNew, current, SchemaVersion)
 	}
-	if current == SchemaVersion {
-		return nil
-	}
+	return current, nil
+}
+
+// up applies the embedded migrations through goose.
+func (s *Store) up(ctx context.Context) error {
 	dialect, dir := goose.DialectSQLite3, "migrations/sqlite"
 	opts := []goose.ProviderOption{
 		goose.WithTableName(versionTable),
@@ -51,22 +85,20 @@ func (s *Store) migrate(ctx context.Context) error {
 		// create the schema: goose holds a PostgreSQL advisory lock.
 		locker, err := lock.NewPostgresSessionLocker()
 		if err != nil {
-			return fmt.Errorf("migrate: %w", err)
+			return err
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
 	sub, err := fs.Sub(migrations, dir)
 	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return err
 	}
 	p, err := goose.NewProvider(dialect, s.db, sub, opts...)
 	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return err
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("migrate schema from version %d to %d: %s", current, SchemaVersion, oneLine(err))
-	}
-	return nil
+	_, err = p.Up(ctx)
+	return err
 }
 
 // schemaVersion reads the applied schema version without writing: 0 for an

@@ -37,6 +37,7 @@ type Store struct {
 	db      *sql.DB
 	backend string
 	name    string // the DSN as shown in messages (password redacted)
+	file    string // SQLite: the database file's absolute path
 }
 
 // DefaultPath is where the inventory lives unless --inventory says

@@ -51,7 +51,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 			names, before = dirState(t, dsn)
 		}
 		_, err = Open(ctx, dsn)
-		if !errors.Is(err, ErrSchemaTooNew) || !strings.Contains(err.Error(), "schema version 2, this build knows up to 1") {
+		if !errors.Is(err, ErrSchemaTooNew) || !strings.Contains(err.Error(), "schema version 3, this build knows up to 2") {
 			t.Fatalf("Open of a newer schema: %v", err)
 		}
 		oneLineErr(t, err)
@@ -68,7 +68,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer s2.Close()
-		eq(t, "version rows", count(t, s2, versionTable), 3) // goose's 0, ours 1, the injected 2
+		eq(t, "version rows", count(t, s2, versionTable), 4) // goose's 0, ours 1 and 2, the injected 3
 	})
 }
 

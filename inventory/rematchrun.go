@@ -44,7 +44,7 @@ type RematchResult struct {
 	Full       bool      // every deployed artifact was re-matched
 	FullReason string    // why a requested incremental rematch was full
 	Changed    []NameKey // the package names an incremental rematch looked at
-	Artifacts  int       // artifacts whose findings were replaced
+	Artifacts  int       // artifacts re-matched (findings replaced, or found unchanged)
 	Changes    []RematchChange
 }
 
@@ -70,30 +70,84 @@ func (s *Store) Rematch(ctx context.Context, db Advisories, full bool, verdicts 
 			res.Changed = changed
 		}
 	}
+	src := newMemoSource(db)
+	reach := newReachCache(s)
+	// Findings are written in batches of artifacts, one transaction each:
+	// a commit per artifact (an fsync on SQLite) would cost more than the
+	// matching on a large fleet, and one transaction for a full rematch
+	// would hold the write lock for its whole length.
+	var pending []pendingUpdate
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		digests := make([]string, len(pending))
+		for i, p := range pending {
+			digests[i] = p.update.ArtifactDigest
+		}
+		stored, err := s.currentFindings(ctx, digests)
+		if err != nil {
+			return err
+		}
+		var us []FindingsUpdate
+		var reaches []map[string]string
+		var same []string
+		for _, p := range pending {
+			cur, matched := stored[p.update.ArtifactDigest]
+			if matched && sameFindings(cur, p.update.Scope, p.update.Findings) {
+				same = append(same, p.update.ArtifactDigest)
+				continue
+			}
+			us = append(us, p.update)
+			reaches = append(reaches, p.reach)
+		}
+		res.Artifacts += len(pending)
+		pending = pending[:0]
+		if len(same) > 0 {
+			if err := s.markMatched(ctx, same, res.Generation); err != nil {
+				return err
+			}
+		}
+		if len(us) == 0 {
+			return nil
+		}
+		diffs, err := s.ReplaceFindingsAll(ctx, us)
+		if err != nil {
+			return err
+		}
+		for i, d := range diffs {
+			if err := s.noteChange(ctx, &res, us[i].ArtifactDigest, d, reaches[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	update := func(a ArtifactPackages, scope []NameKey) error {
 		pkgs := make([]core.Package, len(a.Packages))
 		for i, p := range a.Packages {
 			pkgs[i] = p.CorePackage()
 		}
-		fs, err := match.Match(ctx, db, pkgs)
+		fs, err := match.Match(ctx, src, pkgs)
 		if err != nil {
 			return fmt.Errorf("rematch %s: %w", a.Digest, err)
 		}
-		reach, err := s.applyReachability(ctx, fs)
+		r, err := reach.apply(ctx, fs)
 		if err != nil {
 			return err
 		}
-		rows := findingRowsOf(fs, verdicts(fs))
-		diff, err := s.ReplaceFindings(ctx, FindingsUpdate{ArtifactDigest: a.Digest, Generation: res.Generation, Scope: scope, Findings: rows})
-		if err != nil {
-			return err
+		pending = append(pending, pendingUpdate{FindingsUpdate{ArtifactDigest: a.Digest, Generation: res.Generation,
+			Scope: scope, Findings: findingRowsOf(fs, verdicts(fs))}, r})
+		if len(pending) >= rematchBatch {
+			return flush()
 		}
-		res.Artifacts++
-		return s.noteChange(ctx, &res, a.Digest, diff, reach)
+		return nil
 	}
 	if res.Full {
 		// RematchPackages holds no query open while update writes.
-		return res, s.RematchPackages(ctx, nil, func(a ArtifactPackages) error { return update(a, nil) })
+		if err := s.RematchPackages(ctx, nil, func(a ArtifactPackages) error { return update(a, nil) }); err != nil {
+			return res, err
+		}
+		return res, flush()
 	}
 	if len(res.Changed) == 0 {
 		return res, nil
@@ -104,7 +158,7 @@ func (s *Store) Rematch(ctx context.Context, db Advisories, full bool, verdicts 
 	}
 	var hit []PackageVersion
 	for _, v := range versions {
-		fs, err := match.Match(ctx, db, []core.Package{{Ecosystem: v.Ecosystem, Name: v.Name, Version: v.Version}})
+		fs, err := match.Match(ctx, src, []core.Package{{Ecosystem: v.Ecosystem, Name: v.Name, Version: v.Version}})
 		if err != nil {
 			return res, fmt.Errorf("rematch %s %s %s: %w", v.Ecosystem, v.Name, v.Version, err)
 		}
@@ -138,6 +192,9 @@ func (s *Store) Rematch(ctx context.Context, db Advisories, full bool, verdicts 
 			}
 		}
 	}
+	if err := flush(); err != nil {
+		return res, err
+	}
 	slices.SortFunc(res.Changes, func(a, b RematchChange) int { return compareDigest(a.ArtifactDigest, b.ArtifactDigest) })
 	return res, nil
 }
@@ -156,7 +213,7 @@ func compareDigest(a, b string) int {
 // deployed artifacts were matched against. reason is set when that cannot
 // be told and everything must be re-matched.
 func (s *Store) changedSinceLastMatch(ctx context.Context, db Advisories) (names []NameKey, reason string, err error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT DISTINCT COALESCE(a.current_generation, '') FROM artifacts a
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT DISTINCT COALESCE(a.matched_generation, a.current_generation, '') FROM artifacts a
 		WHERE EXISTS (SELECT 1 FROM versions v WHERE v.artifact_digest = a.digest AND v.deployed = ?)`), true)
 	if err != nil {
 		return nil, "", fmt.Errorf("rematch: generations: %w", err)
@@ -200,18 +257,34 @@ func (s *Store) changedSinceLastMatch(ctx context.Context, db Advisories) (names
 	return names, "", nil
 }
 
-// applyReachability sets each Go finding's reachability from the facts
-// kept for its binary, else unknown; returns it by advisory id.
-func (s *Store) applyReachability(ctx context.Context, fs []match.Finding) (map[string]string, error) {
+// reachCache reads the reachability facts of each Go binary once per
+// rematch: a binary's findings come back in every artifact that carries it.
+type reachCache struct {
+	s     *Store
+	facts map[string]map[string]ReachabilityFact
+}
+
+func newReachCache(s *Store) *reachCache {
+	return &reachCache{s: s, facts: map[string]map[string]ReachabilityFact{}}
+}
+
+// apply sets each Go finding's reachability from the facts kept for its
+// binary, else unknown; returns it by advisory id.
+func (c *reachCache) apply(ctx context.Context, fs []match.Finding) (map[string]string, error) {
 	out := map[string]string{}
 	for i := range fs {
 		f := &fs[i]
 		if f.Package.Ecosystem != core.EcosystemGo || len(f.IDs) == 0 {
 			continue
 		}
-		facts, err := s.Reachability(ctx, GoBinaryKey(f.Package.Origin.Digest, f.Package.Path()))
-		if err != nil {
-			return nil, err
+		key := GoBinaryKey(f.Package.Origin.Digest, f.Package.Path())
+		facts, ok := c.facts[key]
+		if !ok {
+			var err error
+			if facts, err = c.s.Reachability(ctx, key); err != nil {
+				return nil, err
+			}
+			c.facts[key] = facts
 		}
 		f.Reachable, f.ReachableReason = match.ReachabilityUnknown, "unknown reachability: no fact kept for this binary and advisory; rematch does not read binaries"
 		for _, id := range f.IDs {

@@ -70,5 +70,5 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("inventory %s: %s", path, oneLine(err))
 	}
-	return &Store{db: db, backend: BackendSQLite, name: path}, nil
+	return &Store{db: db, backend: BackendSQLite, name: path, file: abs}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/fnaudit/fnaudit/core"
@@ -17,9 +18,11 @@ type RegistryTargets struct {
 	// SBOMs are SBOM files (CycloneDX or SPDX JSON, as `fnaudit sbom`
 	// writes them); every (ecosystem, name, version) in them is looked up.
 	SBOMs []string
-	// Hook for the inventory (issue 14 asks for "the inventory or the
-	// given SBOMs"): when the inventory lands, add its deployed packages
-	// here as extra coordinates and append them in coords below.
+	// Packages are looked up too: the packages of every version the
+	// inventory holds as deployed (`--inventory`; issue 14 asks for "the
+	// inventory or the given SBOMs"). scan does not read the inventory
+	// (it comes later in the flow), so the command passes them in.
+	Packages []core.Package
 }
 
 // RegistryUpdate is what UpdateRegistry did.
@@ -34,10 +37,10 @@ type RegistryUpdate struct {
 // caches the answers in the advisory database at dbPath. A registry that
 // cannot answer fails it and leaves the cached snapshot as it was.
 func UpdateRegistry(ctx context.Context, dbPath string, targets RegistryTargets, baseURLs map[string]string, userAgent string) (*RegistryUpdate, error) {
-	if len(targets.SBOMs) == 0 {
-		return nil, errors.New("nothing to look up: give the deployed packages with --sbom FILE (repeatable)")
+	if len(targets.SBOMs) == 0 && len(targets.Packages) == 0 {
+		return nil, errors.New("nothing to look up: give the deployed packages with --sbom FILE (repeatable) or --inventory DSN (an inventory with deployed versions)")
 	}
-	var pkgs []core.Package
+	pkgs := slices.Clone(targets.Packages)
 	for _, path := range targets.SBOMs {
 		s, err := sbom.Decode(path)
 		if err != nil {

@@ -128,7 +128,8 @@ previous database fully usable.
 Default ecosystems: ` + strings.Join(feeds.DefaultEcosystems, ", ") + `.
 
 With --registry it updates the registry snapshot instead: what each
-package's registry says today about every version the --sbom files list
+package's registry says today about every version the --sbom files list,
+and with --inventory DSN every version the inventory holds as deployed
 (taken down, unpublished, yanked, retracted, unlisted, deprecated). A
 registry that cannot answer fails it (exit 2) and keeps the old snapshot.`,
 		Args: reg.args,

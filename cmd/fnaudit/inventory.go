@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -197,24 +196,6 @@ binary was scanned, or are marked "unknown" reachability.`,
 	return cmd
 }
 
-// advisoryDB adapts feeds.Store to inventory.Advisories.
-type advisoryDB struct{ *feeds.Store }
-
-func (a advisoryDB) ChangedNames(ctx context.Context, since string) ([]inventory.NameKey, error) {
-	ks, err := a.ChangedSince(ctx, since)
-	if errors.Is(err, feeds.ErrUnknownGeneration) {
-		return nil, fmt.Errorf("%w: %v", inventory.ErrChangesUnknown, err)
-	}
-	if err != nil {
-		return nil, err
-	}
-	out := make([]inventory.NameKey, len(ks))
-	for i, k := range ks {
-		out[i] = inventory.NameKey{Ecosystem: k.Ecosystem, Name: k.Name}
-	}
-	return out, nil
-}
-
 func runRematch(ctx context.Context, g *globalOptions, f *inventoryFlags, full bool, policyPath string) error {
 	pol, _, err := loadPolicy(g, &scanFlags{policy: policyPath})
 	if err != nil {
@@ -250,7 +231,7 @@ func runRematch(ctx context.Context, g *globalOptions, f *inventoryFlags, full b
 		}
 		return out
 	}
-	res, err := s.Rematch(ctx, advisoryDB{db}, full, verdicts)
+	res, err := s.Rematch(ctx, inventory.FeedsAdvisories(db), full, verdicts)
 	if err != nil {
 		return err
 	}

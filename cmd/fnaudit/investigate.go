@@ -24,9 +24,10 @@ import (
 func init() { register(newInvestigateCmd) }
 
 type investigateFlags struct {
-	dsn      string
-	advisory string
-	format   string
+	dsn          string
+	advisory     string
+	format       string
+	noProvenance bool
 }
 
 func newInvestigateCmd(g *globalOptions) *cobra.Command {
@@ -45,6 +46,9 @@ bare name (any ecosystem). A version narrows it: an exact version
 lodash@>=4.17.0,<4.17.21), compared by the package's ecosystem's rules.
 --advisory takes any id or alias; the local advisory database (--db)
 resolves it into its ids, aliases and affected packages.
+--no-provenance keeps only function versions whose provenance was not
+verified when they were recorded (absent, unverified or failed): the copies
+nobody can trace to a build.
 
 Exit codes: 0 nothing found, 1 something found, 2 error.`,
 		Args: cobra.MaximumNArgs(1),
@@ -63,6 +67,7 @@ Exit codes: 0 nothing found, 1 something found, 2 error.`,
 	addInventoryFlag(fl, &f.dsn)
 	fl.StringVar(&f.advisory, "advisory", "", "advisory id or alias (GHSA-…, CVE-…, MAL-…)")
 	fl.StringVarP(&f.format, "output", "o", "table", "output format: table, json or csv")
+	fl.BoolVar(&f.noProvenance, "no-provenance", false, "only function versions whose provenance was not verified")
 	return cmd
 }
 
@@ -81,10 +86,11 @@ func runInvestigate(ctx context.Context, g *globalOptions, f *investigateFlags, 
 		if err != nil {
 			return err
 		}
+		q.noProvenance = f.noProvenance
 		if hits, err = q.run(ctx, store); err != nil {
 			return err
 		}
-	} else if hits, err = investigateAdvisory(ctx, g, store, f.advisory); err != nil {
+	} else if hits, err = investigateAdvisory(ctx, g, store, f.advisory, f.noProvenance); err != nil {
 		return err
 	}
 	if err := writeHits(g.stdout, f.format, hits); err != nil {
@@ -101,6 +107,7 @@ func runInvestigate(ctx context.Context, g *globalOptions, f *investigateFlags, 
 type packageQuery struct {
 	ecosystem, name string
 	constraints     []constraint // all must hold; none keeps every version
+	noProvenance    bool         // only versions whose provenance was not verified
 }
 
 type constraint struct{ op, version string }
@@ -153,7 +160,7 @@ func parsePackageQuery(s string) (packageQuery, error) {
 }
 
 func (q packageQuery) run(ctx context.Context, store *inventory.Store) ([]inventory.Hit, error) {
-	hits, err := store.Investigate(ctx, inventory.Query{Ecosystem: q.ecosystem, Name: q.name})
+	hits, err := store.Investigate(ctx, inventory.Query{Ecosystem: q.ecosystem, Name: q.name, NoProvenance: q.noProvenance})
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +201,7 @@ func (q packageQuery) keeps(ecosystem, version string) (bool, error) {
 // one of its aliases, and the copies of the packages the record names at a
 // version it affects (stored before the record was imported, or not yet
 // rematched).
-func investigateAdvisory(ctx context.Context, g *globalOptions, store *inventory.Store, id string) ([]inventory.Hit, error) {
+func investigateAdvisory(ctx context.Context, g *globalOptions, store *inventory.Store, id string, noProvenance bool) ([]inventory.Hit, error) {
 	path, err := dbPath(g)
 	if err != nil {
 		return nil, err
@@ -213,7 +220,7 @@ func investigateAdvisory(ctx context.Context, g *globalOptions, store *inventory
 		ids = append(ids, rec.GetAliases()...)
 		ids = append(ids, rec.GetRelated()...)
 	}
-	hits, err := store.Investigate(ctx, inventory.Query{AdvisoryIDs: ids})
+	hits, err := store.Investigate(ctx, inventory.Query{AdvisoryIDs: ids, NoProvenance: noProvenance})
 	if err != nil {
 		return nil, err
 	}
@@ -239,7 +246,7 @@ func investigateAdvisory(ctx context.Context, g *globalOptions, store *inventory
 		if err != nil {
 			continue // an ecosystem fnaudit never stores
 		}
-		more, err := store.Investigate(ctx, inventory.Query{Ecosystem: eco, Name: p.GetName()})
+		more, err := store.Investigate(ctx, inventory.Query{Ecosystem: eco, Name: p.GetName(), NoProvenance: noProvenance})
 		if err != nil {
 			return nil, err
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/fnaudit/fnaudit/feeds"
 	"github.com/fnaudit/fnaudit/feeds/registry"
+	"github.com/fnaudit/fnaudit/inventory"
 	"github.com/fnaudit/fnaudit/scan"
 )
 
@@ -51,8 +52,9 @@ func (r *registryFlags) request(g *globalOptions, req *scan.Request) error {
 // registryUpdateFlags are db update's: `--registry` alone switches to the
 // registry snapshot; `--registry ECOSYSTEM=URL` also sets a base URL.
 type registryUpdateFlags struct {
-	values []string
-	sboms  []string
+	values    []string
+	sboms     []string
+	inventory string
 }
 
 // registryOnly is the value a bare --registry takes (shown in the help as
@@ -64,6 +66,7 @@ func (r *registryUpdateFlags) register(cmd *cobra.Command) {
 	fl.StringArrayVar(&r.values, "registry", nil, "update the registry snapshot instead of the advisories: ask the registries about every package of the --sbom files; with ECOSYSTEM=URL (repeatable), the base URL of that ecosystem's registry")
 	fl.Lookup("registry").NoOptDefVal = registryOnly
 	fl.StringArrayVar(&r.sboms, "sbom", nil, "with --registry: an SBOM (CycloneDX or SPDX JSON) whose packages to look up (repeatable)")
+	fl.StringVar(&r.inventory, "inventory", "", "with --registry: also look up every package of the versions this inventory holds as deployed (a SQLite file or a postgres:// URL)")
 }
 
 func (r *registryUpdateFlags) on() bool { return len(r.values) > 0 }
@@ -78,6 +81,9 @@ func (r *registryUpdateFlags) args(cmd *cobra.Command, args []string) error {
 	r.values = append(r.values, args...)
 	if len(r.sboms) > 0 && !r.on() {
 		return errors.New("--sbom lists packages for --registry; add --registry")
+	}
+	if r.inventory != "" && !r.on() {
+		return errors.New("--inventory gives packages for --registry; add --registry")
 	}
 	return nil
 }
@@ -106,7 +112,19 @@ func runRegistryUpdate(ctx context.Context, g *globalOptions, r *registryUpdateF
 	if err != nil {
 		return err
 	}
-	res, err := scan.UpdateRegistry(ctx, path, scan.RegistryTargets{SBOMs: r.sboms}, urls, "fnaudit/"+toolVersion())
+	targets := scan.RegistryTargets{SBOMs: r.sboms}
+	if r.inventory != "" {
+		inv, err := inventory.Open(ctx, r.inventory)
+		if err != nil {
+			return err
+		}
+		targets.Packages, err = inv.DeployedPackages(ctx)
+		inv.Close()
+		if err != nil {
+			return err
+		}
+	}
+	res, err := scan.UpdateRegistry(ctx, path, targets, urls, "fnaudit/"+toolVersion())
 	if err != nil {
 		return err
 	}

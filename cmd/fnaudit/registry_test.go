@@ -309,3 +309,36 @@ func registrySnapshotOf(t *testing.T, db []string) snapshotStatus {
 	}
 	return *st.Registry
 }
+
+// TestDBUpdateRegistryInventory: `db update --registry --inventory DSN`
+// looks up every package of the versions the inventory holds as deployed,
+// and only those: function x first deployed node-app.zip, then the
+// event-stream reconstruction, so only the latter's 9 packages are asked
+// about (the same 9 as its SBOM gives).
+func TestDBUpdateRegistryInventory(t *testing.T) {
+	t.Parallel()
+	url, requests := npmServer(t, nil)
+	db := pypiOnlyDB(t)
+	dsn := freshInventory(t, "sqlite")
+	for _, zip := range []string{"node-app.zip", "event-stream-reconstruction.zip"} {
+		code, _, errs := runCLI(t, append(append([]string{}, db...), "scan", "-q", "-o", "json", "--record", "--inventory", dsn,
+			"--name", "x", filepath.Join(functionsDir, zip))...)
+		if code != 0 && code != 1 {
+			t.Fatalf("scan --record %s: exit %d: %s", zip, code, errs)
+		}
+	}
+	code, _, errs := runCLI(t, append(append([]string{}, db...), "db", "update", "--registry", "--registry", "npm="+url, "--inventory", dsn)...)
+	if code != 0 || !strings.Contains(errs, "9 versions of 9 packages looked up; 1 taken down, 1 unpublished") {
+		t.Fatalf("db update --registry --inventory: exit %d: %s", code, errs)
+	}
+	if requests.Load() != 9 {
+		t.Errorf("%d requests, want 9", requests.Load())
+	}
+	es := filepath.Join(functionsDir, "event-stream-reconstruction.zip")
+	if code, r, errs := scanJSON(t, db, "--offline", es); code != 1 || !sameRegFindings(registryFindingsOf(r), eventStreamRegistry) {
+		t.Errorf("offline scan after db update --registry --inventory: exit %d %+v: %s", code, registryFindingsOf(r), errs)
+	}
+	if code, _, errs := runCLI(t, append(append([]string{}, db...), "db", "update", "--inventory", dsn)...); code != 2 || !strings.Contains(errs, "add --registry") {
+		t.Errorf("--inventory without --registry: exit %d: %s", code, errs)
+	}
+}
