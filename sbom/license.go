@@ -2,7 +2,10 @@ package sbom
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 	_ "unsafe" // go:linkname, see syftNewScanner
@@ -68,35 +71,56 @@ type syftEvidence struct {
 // cataloging.DefaultLicenseConfig also uses.
 const syftDefaultCoverage = 75
 
+// licenses holds the two shared scanners: one classifying license files
+// with the builtin automaton, one reading declared licenses only.
 var licenses struct {
 	once sync.Once
-	ctx  context.Context // carries the scanner as a context value
-	err  error
+	full context.Context // carries the classifying scanner as a context value
+	// declared carries a scanner that classifies nothing: syft then keeps a
+	// license file as a "sha256:" content hash (pkg.licenseFromContentHash),
+	// which declaredLicenses drops. Licenses declared in package metadata
+	// are parsed without any scanner and are kept either way.
+	declared context.Context
+	err      error
 }
 
-// Preload prepares the shared license scanner. It is cheap now (the
-// automaton is compiled on first use) and kept so callers need not change.
+// noLicenseMatch is a licensecheck scan function that matches nothing.
+func noLicenseMatch([]byte) licensecheck.Coverage { return licensecheck.Coverage{} }
+
+// Preload prepares the shared license scanners. It is cheap (the automaton
+// is compiled on first use) and idempotent.
 func Preload() {
 	licenses.once.Do(func() {
-		s, err := syftNewScanner(&syftScannerConfig{
-			CoverageThreshold: syftDefaultCoverage,
-			Scanner:           licensecheck.Scan,
-		})
-		if err != nil {
-			licenses.err = err
-			return
+		licenses.full, licenses.err = scannerContext(licensecheck.Scan)
+		if licenses.err == nil {
+			licenses.declared, licenses.err = scannerContext(noLicenseMatch)
 		}
-		licenses.ctx = syftSetContextLicenseScanner(context.Background(), s)
 	})
 }
 
-// withLicenseScanner returns ctx carrying the shared license scanner.
-func withLicenseScanner(ctx context.Context) (context.Context, error) {
+// scannerContext is a context carrying syft's license scanner built with
+// the given scan function and syft's default coverage threshold.
+func scannerContext(scan func([]byte) licensecheck.Coverage) (context.Context, error) {
+	s, err := syftNewScanner(&syftScannerConfig{CoverageThreshold: syftDefaultCoverage, Scanner: scan})
+	if err != nil {
+		return nil, fmt.Errorf("license scanner: %w", err)
+	}
+	return syftSetContextLicenseScanner(context.Background(), s), nil
+}
+
+// withLicenseScanner returns ctx carrying the shared license scanner: the
+// classifying one, or with declaredOnly the one that leaves license files
+// unclassified.
+func withLicenseScanner(ctx context.Context, declaredOnly bool) (context.Context, error) {
 	Preload()
 	if licenses.err != nil {
 		return nil, licenses.err
 	}
-	return valuesFrom{Context: ctx, values: licenses.ctx}, nil
+	values := licenses.full
+	if declaredOnly {
+		values = licenses.declared
+	}
+	return valuesFrom{Context: ctx, values: values}, nil
 }
 
 // valuesFrom is ctx (deadline, cancellation, its own values) that also
@@ -114,3 +138,16 @@ func (v valuesFrom) Value(key any) any {
 }
 
 func (v valuesFrom) Deadline() (time.Time, bool) { return v.Context.Deadline() }
+
+// dropFileLicenses removes the content hashes syft gives license files it
+// did not classify, leaving the licenses packages declare.
+func dropFileLicenses(ps []Package) {
+	for i := range ps {
+		ps[i].Licenses = slices.DeleteFunc(ps[i].Licenses, func(l string) bool {
+			return strings.HasPrefix(l, "sha256:")
+		})
+		if len(ps[i].Licenses) == 0 {
+			ps[i].Licenses = nil
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/anchore/syft/syft/cataloging"
 	"github.com/google/licensecheck"
 
+	"github.com/fnaudit/fnaudit/artifact"
 	"github.com/fnaudit/fnaudit/internal/ziptest"
 )
 
@@ -48,7 +49,7 @@ func TestLazyLicenseScannerLayout(t *testing.T) {
 	if licenses.err != nil {
 		t.Fatal(licenses.err)
 	}
-	ours := licenseValue(t, licenses.ctx)
+	ours := licenseValue(t, licenses.full)
 	ref, err := syft.SetContextLicenseScanner(context.Background(), cataloging.DefaultLicenseConfig())
 	if err != nil {
 		t.Fatal(err)
@@ -67,6 +68,10 @@ func TestLazyLicenseScannerLayout(t *testing.T) {
 	if s.Field(1).Pointer() != reflect.ValueOf(licensecheck.Scan).Pointer() {
 		t.Fatal("the scan function is not licensecheck.Scan")
 	}
+	declared := licenseValue(t, licenses.declared)
+	if declared.Type() != theirs.Type() || declared.Elem().Field(1).Pointer() != reflect.ValueOf(noLicenseMatch).Pointer() {
+		t.Fatal("the declared-only scanner is not syft's scanner with noLicenseMatch")
+	}
 }
 
 // TestLazyLicenseScannerMatchesSyft: a package that declares no license is
@@ -83,12 +88,29 @@ func TestLazyLicenseScannerMatchesSyft(t *testing.T) {
 		ziptest.File("node_modules/undeclared/LICENSE", mit),
 		ziptest.File("node_modules/declared/package.json", `{"name":"declared","version":"2.0.0","license":"ISC"}`),
 	)
-	got := map[string]string{}
-	for _, p := range generateZip(t, zipPath).Packages {
-		got[p.Name] = strings.Join(p.Licenses, ",")
-	}
-	want := map[string]string{"undeclared": "MIT", "declared": "ISC"}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("licenses %v, want %v", got, want)
+	for _, tc := range []struct {
+		opts Options
+		want map[string]string
+	}{
+		{Options{}, map[string]string{"undeclared": "MIT", "declared": "ISC"}},
+		// scans keep declared licenses only
+		{Options{WithoutLicenseFiles: true}, map[string]string{"undeclared": "", "declared": "ISC"}},
+	} {
+		d, err := artifact.Open(context.Background(), zipPath, artifact.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := Generate(context.Background(), d, tc.opts)
+		d.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, p := range s.Packages {
+			got[p.Name] = strings.Join(p.Licenses, ",")
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%+v: licenses %v, want %v", tc.opts, got, tc.want)
+		}
 	}
 }
