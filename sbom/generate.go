@@ -87,17 +87,20 @@ func Generate(ctx context.Context, d *artifact.Deployment, opts Options) (*SBOM,
 		return nil, err
 	}
 	out := &SBOM{Target: d.Target, Kind: d.Kind, Digest: d.Digest, Runtime: d.Runtime, Origins: d.Origins}
-	out.fromSyft(s, func(realPath string) (artifact.Origin, bool) {
+	// Collection.Sorted deep-copies every package (jinzhu/copier): take
+	// the list once for the three readers below.
+	sorted := s.Artifacts.Packages.Sorted()
+	out.fromSyft(s, sorted, func(realPath string) (artifact.Origin, bool) {
 		f, ok := d.File(realPath)
 		if !ok {
 			return artifact.Origin{}, false
 		}
 		return f.Origin(), true
 	}, false)
-	if err := out.addNodePackages(d, s); err != nil {
+	if err := out.addNodePackages(d, sorted); err != nil {
 		return nil, err
 	}
-	if err := out.addRejected(d, s, src.resolver); err != nil {
+	if err := out.addRejected(d, sorted, src.resolver); err != nil {
 		return nil, err
 	}
 	if err := addBundled(out, d); err != nil {

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/anchore/syft/syft/pkg"
-	syftsbom "github.com/anchore/syft/syft/sbom"
 
 	"github.com/fnaudit/fnaudit/artifact"
 )
@@ -103,9 +102,9 @@ func nodeFolderName(dir string) string {
 // "lockfile") or listed by its name alone (evidence "folder"). Folders that
 // lead to one package.json (a symlink and its target) are one package,
 // listed under every path, the runtime's first.
-func (out *SBOM) addNodePackages(d *artifact.Deployment, s *syftsbom.SBOM) error {
+func (out *SBOM) addNodePackages(d *artifact.Deployment, syftPkgs []pkg.Package) error {
 	bySyft := map[string]pkg.Package{}
-	for _, p := range s.Artifacts.Packages.Sorted() {
+	for _, p := range syftPkgs {
 		if p.Type == pkg.NpmPkg {
 			bySyft[primaryLocation(p).RealPath] = p
 		}
