@@ -46,10 +46,21 @@ type Deployment struct {
 
 	mu      sync.Mutex
 	readErr error // first failure reading an entry's content (see Err)
+
+	// files is the view's files sorted by path, made once: the view does
+	// not change after Open, and the SBOM's walkers (the resolver, Node
+	// folders, rejected metadata, declared manifests, bundles) each ask for
+	// it; sorting 45,000 paths each time was 6% of a large function's CPU.
+	sortOnce sync.Once
+	files    []*File
 }
 
 // Files returns every file of the merged view, sorted by path.
-func (d *Deployment) Files() []*File { return d.view.sorted() }
+// The slice is shared: callers must not modify it.
+func (d *Deployment) Files() []*File {
+	d.sortOnce.Do(func() { d.files = d.view.sorted() })
+	return d.files
+}
 
 // File returns the file at p without following symlinks.
 func (d *Deployment) File(p string) (*File, bool) {

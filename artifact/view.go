@@ -3,7 +3,7 @@ package artifact
 import (
 	"fmt"
 	"path"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -223,7 +223,7 @@ func (v *view) sorted() []*File {
 	for _, f := range v.files {
 		out = append(out, f)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	slices.SortFunc(out, func(a, b *File) int { return strings.Compare(a.Path, b.Path) })
 	return out
 }
 

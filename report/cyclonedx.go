@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	cyclonedx "github.com/CycloneDX/cyclonedx-go"
+	"github.com/fnaudit/fnaudit/internal/cdxjson"
 )
 
 // writeCycloneDX writes the report's SBOM with a vulnerabilities section:
@@ -34,8 +35,7 @@ func writeCycloneDX(w io.Writer, r *Report) error {
 	bom.Vulnerabilities = &vulns
 	props := append(derefProps(bom.Metadata.Properties), gateProperties(r)...)
 	bom.Metadata.Properties = &props
-	enc := cyclonedx.NewBOMEncoder(w, cyclonedx.BOMFileFormatJSON).SetPretty(true).SetEscapeHTML(false)
-	return enc.EncodeVersion(bom, cyclonedx.SpecVersion1_6)
+	return cdxjson.Encode(w, bom)
 }
 
 func packageKey(path, name, version, origin string) string {

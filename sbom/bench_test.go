@@ -80,7 +80,7 @@ func BenchmarkSBOMNode250MBExtracted(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		lctx, err := withLicenseScanner(ctx)
+		lctx, err := withLicenseScanner(ctx, false)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -25,14 +25,14 @@ import (
 // decoded marks an SBOM read from a file: its packages are taken as listed,
 // without the checks that tell an installed package from other metadata in
 // a filesystem.
-func (out *SBOM) fromSyft(s *syftsbom.SBOM, originOf func(realPath string) (artifact.Origin, bool), decoded bool) {
+func (out *SBOM) fromSyft(s *syftsbom.SBOM, sorted []pkg.Package, originOf func(realPath string) (artifact.Origin, bool), decoded bool) {
 	type group struct {
 		pkg  Package
 		syft pkg.Package
 	}
 	groups := map[string]*group{}
 	var keys []string
-	for _, p := range s.Artifacts.Packages.Sorted() {
+	for _, p := range sorted {
 		fp, primary, ok := toPackage(p, s.Artifacts.LinuxDistribution, decoded)
 		if !ok {
 			continue

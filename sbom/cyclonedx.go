@@ -12,6 +12,7 @@ import (
 
 	"github.com/fnaudit/fnaudit/artifact"
 	"github.com/fnaudit/fnaudit/core"
+	"github.com/fnaudit/fnaudit/internal/cdxjson"
 )
 
 // CycloneDX builds the CycloneDX 1.6 BOM: syft's components for the
@@ -155,9 +156,5 @@ func encodeCycloneDX(w io.Writer, s *SBOM) error {
 	if err != nil {
 		return err
 	}
-	enc := cyclonedx.NewBOMEncoder(w, cyclonedx.BOMFileFormatJSON).SetPretty(true).SetEscapeHTML(false)
-	if err := enc.EncodeVersion(bom, cyclonedx.SpecVersion1_6); err != nil {
-		return fmt.Errorf("encode CycloneDX: %w", err)
-	}
-	return nil
+	return cdxjson.Encode(w, bom)
 }

@@ -87,7 +87,7 @@ func decodeSPDX(path string, raw []byte) (*SBOM, error) {
 		return nil, fmt.Errorf("%s: SPDX: %w", path, err)
 	}
 	out := &SBOM{Target: path, Kind: KindSBOMFile, Origins: []artifact.Origin{sbomOrigin(path)}}
-	out.fromSyft(s, func(string) (artifact.Origin, bool) { return sbomOrigin(path), true }, true)
+	out.fromSyft(s, s.Artifacts.Packages.Sorted(), func(string) (artifact.Origin, bool) { return sbomOrigin(path), true }, true)
 	for i := range out.Packages {
 		if out.Packages[i].Ecosystem == "" {
 			if eco, name, _, err := core.ParsePURL(out.Packages[i].PURL); err == nil {

@@ -31,7 +31,7 @@ func FuzzPackageJSONInZip(f *testing.F) {
 	// Each worker builds syft's license scanner once, here: under the
 	// fuzzer's instrumentation it takes longer than the 10 s after which a
 	// worker is taken for hung.
-	if _, err := withLicenseScanner(context.Background()); err != nil {
+	if _, err := withLicenseScanner(context.Background(), false); err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, pj []byte) {

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/anchore/syft/syft/pkg"
-	syftsbom "github.com/anchore/syft/syft/sbom"
 
 	"github.com/fnaudit/fnaudit/artifact"
 	"github.com/fnaudit/fnaudit/core"
@@ -106,9 +105,9 @@ func nodeFolderName(dir string) string {
 // listed under every path, the runtime's first, unless the folders' names
 // differ: require() finds the package by each name, so each name is a
 // package of its own (see nodeAlias).
-func (out *SBOM) addNodePackages(d *artifact.Deployment, s *syftsbom.SBOM) error {
+func (out *SBOM) addNodePackages(d *artifact.Deployment, syftPkgs []pkg.Package) error {
 	bySyft := map[string]pkg.Package{}
-	for _, p := range s.Artifacts.Packages.Sorted() {
+	for _, p := range syftPkgs {
 		if p.Type == pkg.NpmPkg {
 			bySyft[primaryLocation(p).RealPath] = p
 		}

@@ -14,7 +14,7 @@ import (
 	"sort"
 	"strings"
 
-	syftsbom "github.com/anchore/syft/syft/sbom"
+	"github.com/anchore/syft/syft/pkg"
 
 	"github.com/fnaudit/fnaudit/artifact"
 )
@@ -73,9 +73,9 @@ func isPythonMetadata(p string) bool {
 // addRejected lists, for every metadata file of the enabled catalogers
 // that syft produced no package from, the packages a lenient reading finds
 // (evidence "lenient"), or fails naming the file.
-func (out *SBOM) addRejected(d *artifact.Deployment, s *syftsbom.SBOM, r *resolver) error {
+func (out *SBOM) addRejected(d *artifact.Deployment, syftPkgs []pkg.Package, r *resolver) error {
 	covered := map[string]bool{}
-	for _, p := range s.Artifacts.Packages.Sorted() {
+	for _, p := range syftPkgs {
 		for _, l := range p.Locations.ToSlice() {
 			covered[l.RealPath] = true
 		}

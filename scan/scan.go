@@ -88,7 +88,7 @@ func (e *Engine) Scan(ctx context.Context, req Request) (*Result, error) {
 	}
 	defer cleanup()
 	// The scan's own outputs carry no CPEs, and matching never uses them.
-	c, err := e.catalog(ctx, req, dir, sbom.Options{WithoutCPEs: true})
+	c, err := e.catalog(ctx, req, dir, sbom.Options{WithoutCPEs: true, WithoutLicenseFiles: true})
 	if err != nil {
 		return nil, err
 	}
