@@ -64,7 +64,9 @@ func vulnerability(i int, f Finding, ref string) cyclonedx.Vulnerability {
 	if len(others) > 0 {
 		v.References = &others
 	}
-	rating := cyclonedx.VulnerabilityRating{Severity: cdxSeverity(string(f.Severity))}
+	// "other" for a rating from the record's label: what cyclonedx-go's 1.6
+	// conversion wrote for an empty method, kept so reports do not change.
+	rating := cyclonedx.VulnerabilityRating{Severity: cdxSeverity(string(f.Severity)), Method: cyclonedx.ScoringMethodOther}
 	if f.Score > 0 {
 		score := f.Score
 		rating.Score = &score
