@@ -66,3 +66,33 @@ func (c *binaryCache) get(path string, size int64, load func() (io.ReadCloser, e
 type readSeekCloser struct{ *bytes.Reader }
 
 func (readSeekCloser) Close() error { return nil }
+
+// goBinaries keeps, from the cache, the content of each file that holds Go
+// packages: reachability analysis needs the binary as a file, and writing
+// these bytes spares inflating it from the zip a second time (80 ms of a
+// 10 MB bootstrap, a sixth of a small scan). The cache's budget bounds them.
+func (c *binaryCache) goBinaries(ps []Package) map[string][]byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out map[string][]byte
+	for _, p := range ps {
+		if p.Ecosystem != EcosystemGo {
+			continue
+		}
+		if e, ok := c.entries[p.Path()]; ok && e.err == nil && e.data != nil {
+			if out == nil {
+				out = map[string][]byte{}
+			}
+			out[p.Path()] = e.data
+		}
+	}
+	return out
+}
+
+// GoBinary is the content of the Go binary at path when cataloging read it
+// whole (it fit the binary cache); ok is false otherwise, and the caller
+// reads it from the deployment.
+func (s *SBOM) GoBinary(path string) (data []byte, ok bool) {
+	data, ok = s.goBinaries[path]
+	return data, ok
+}

@@ -39,6 +39,9 @@ type SBOM struct {
 	// and SPDX id the encoders emit); for a decoded CycloneDX file, the
 	// component's own bom-ref.
 	syftIDs []string
+	// goBinaries holds the decompressed content of the Go binaries the Go
+	// cataloger read from the binary cache (see GoBinary).
+	goBinaries map[string][]byte
 	// cdx is the document a CycloneDX SBOM was decoded from, re-emitted as is
 	// (with vulnerabilities added) by report writers.
 	cdx *cyclonedx.BOM
@@ -114,6 +117,7 @@ func Generate(ctx context.Context, d *artifact.Deployment, opts Options) (*SBOM,
 	if opts.WithoutLicenseFiles {
 		dropFileLicenses(out.Packages)
 	}
+	out.goBinaries = src.resolver.binaries.goBinaries(out.Packages)
 	markLoaded(out.Packages, d.Runtime)
 	sortPackages(out.Packages, out.syftIDs)
 	out.Searched = newSearch(d)

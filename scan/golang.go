@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"github.com/fnaudit/fnaudit/artifact"
 	"github.com/fnaudit/fnaudit/core"
 	"github.com/fnaudit/fnaudit/match"
+	"github.com/fnaudit/fnaudit/sbom"
 )
 
 // maxGoBinary bounds a Go binary copied out for reachability analysis.
@@ -17,7 +19,7 @@ const maxGoBinary = 512 << 20
 // annotateGoBinaries decides reachability for the findings of each Go
 // binary of the deployment. govulncheck reads a file, so the binary is
 // copied into the scan's private directory first.
-func annotateGoBinaries(ctx context.Context, d *artifact.Deployment, dir string, findings []match.Finding) error {
+func annotateGoBinaries(ctx context.Context, d *artifact.Deployment, s *sbom.SBOM, dir string, findings []match.Finding) error {
 	done := map[string]bool{}
 	for _, f := range findings {
 		if f.Package.Ecosystem != core.EcosystemGo || done[f.Package.Path()] {
@@ -29,7 +31,7 @@ func annotateGoBinaries(ctx context.Context, d *artifact.Deployment, dir string,
 		if !ok || file.IsSymlink() || file.Size > maxGoBinary {
 			continue // a binary inside an archive, or too large: reachability stays unknown
 		}
-		tmp, err := copyOut(d, p, dir)
+		tmp, err := copyOut(d, s, p, dir)
 		if err != nil {
 			return err
 		}
@@ -42,12 +44,20 @@ func annotateGoBinaries(ctx context.Context, d *artifact.Deployment, dir string,
 	return nil
 }
 
-func copyOut(d *artifact.Deployment, p, dir string) (string, error) {
-	rc, err := d.Open(p)
-	if err != nil {
-		return "", err
+// copyOut writes the binary at p into dir: from the bytes cataloging
+// already inflated when the SBOM kept them, else from the deployment.
+func copyOut(d *artifact.Deployment, s *sbom.SBOM, p, dir string) (string, error) {
+	var rc io.Reader
+	if data, ok := s.GoBinary(p); ok {
+		rc = bytes.NewReader(data)
+	} else {
+		f, err := d.Open(p)
+		if err != nil {
+			return "", err
+		}
+		defer f.Close()
+		rc = f
 	}
-	defer rc.Close()
 	out, err := os.CreateTemp(dir, "gobinary-*")
 	if err != nil {
 		return "", err

@@ -108,7 +108,7 @@ func (e *Engine) Scan(ctx context.Context, req Request) (*Result, error) {
 	}
 	sw.lap("match")
 	if c.Deployment != nil {
-		if err := annotateGoBinaries(ctx, c.Deployment, dir, findings); err != nil {
+		if err := annotateGoBinaries(ctx, c.Deployment, s, dir, findings); err != nil {
 			return nil, err
 		}
 	}
