@@ -35,7 +35,7 @@ func writeCycloneDX(w io.Writer, r *Report) error {
 	bom.Vulnerabilities = &vulns
 	props := append(derefProps(bom.Metadata.Properties), gateProperties(r)...)
 	bom.Metadata.Properties = &props
-	return cdxjson.Encode(w, bom)
+	return cdxjson.Encode(w, bom, true)
 }
 
 func packageKey(path, name, version, origin string) string {

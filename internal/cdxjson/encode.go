@@ -12,8 +12,8 @@ import (
 // SchemaURL is the $schema of a CycloneDX 1.6 JSON document.
 const SchemaURL = "http://cyclonedx.org/schema/bom-1.6.schema.json"
 
-// Encode writes bom as indented CycloneDX 1.6 JSON. bom is marked 1.6 in
-// place and encoded as it is.
+// Encode writes bom as CycloneDX 1.6 JSON, indented when pretty. bom is
+// marked 1.6 in place and encoded as it is.
 //
 // cyclonedx-go's EncodeVersion would first deep-copy the whole BOM through
 // encoding/gob (BOM.copyAndConvert in cyclonedx-go v0.12.0 convert.go), to
@@ -21,10 +21,10 @@ const SchemaURL = "http://cyclonedx.org/schema/bom-1.6.schema.json"
 // SBOM. fnaudit's BOMs (syft's model and the report's own) set no field
 // newer than 1.6, which the tests check by validating every CycloneDX
 // output against the official 1.6 schema (additionalProperties: false).
-func Encode(w io.Writer, bom *cyclonedx.BOM) error {
+func Encode(w io.Writer, bom *cyclonedx.BOM, pretty bool) error {
 	bom.SpecVersion = cyclonedx.SpecVersion1_6
 	bom.JSONSchema = SchemaURL
-	enc := cyclonedx.NewBOMEncoder(w, cyclonedx.BOMFileFormatJSON).SetPretty(true).SetEscapeHTML(false)
+	enc := cyclonedx.NewBOMEncoder(w, cyclonedx.BOMFileFormatJSON).SetPretty(pretty).SetEscapeHTML(false)
 	if err := enc.Encode(bom); err != nil {
 		return fmt.Errorf("encode CycloneDX: %w", err)
 	}
