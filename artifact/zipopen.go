@@ -98,18 +98,36 @@ func openZipFile(d *Deployment, name, what string) (*zip.Reader, string, error) 
 	if !info.Mode().IsRegular() {
 		return nil, "", &InputError{File: name, Reason: "not a regular file"}
 	}
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return nil, "", fmt.Errorf("read %s: %w", name, err)
+	// The digest of the deployed bytes is computed while the central
+	// directory is read and checked (both read f through ReadAt, which is
+	// safe concurrently): hashing a 95 MB zip is a third of opening it.
+	type digest struct {
+		sum string
+		err error
 	}
+	hashed := make(chan digest, 1)
+	go func() {
+		h := sha256.New()
+		if _, err := io.Copy(h, io.NewSectionReader(f, 0, info.Size())); err != nil {
+			hashed <- digest{err: fmt.Errorf("read %s: %w", name, err)}
+			return
+		}
+		hashed <- digest{sum: "sha256:" + hex.EncodeToString(h.Sum(nil))}
+	}()
 	zr, err := zip.NewReader(f, info.Size())
-	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
-		return nil, "", &InputError{File: name, Reason: "not a readable zip archive (truncated, corrupt, or not a zip)", Err: err}
+	if err == nil || errors.Is(err, zip.ErrInsecurePath) {
+		err = checkLocalNames(name, f, info.Size(), zr)
+	} else {
+		err = &InputError{File: name, Reason: "not a readable zip archive (truncated, corrupt, or not a zip)", Err: err}
 	}
-	if err := checkLocalNames(name, f, info.Size(), zr); err != nil {
+	dg := <-hashed
+	if err != nil {
 		return nil, "", err
 	}
-	return zr, "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+	if dg.err != nil {
+		return nil, "", dg.err
+	}
+	return zr, dg.sum, nil
 }
 
 // addZip checks every entry of one zip and places it in the view at mount.
