@@ -18,11 +18,11 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 )
 
-// corpusDir holds the 102 real OSV records, one folder per ecosystem
+// corpusDir holds the 103 real OSV records, one folder per ecosystem
 // (testdata/CORPUS-MANIFEST.md §1).
 const corpusDir = "../testdata/osv"
 
-var corpusEcosystems = []string{"Go", "Maven", "NuGet", "PyPI", "RubyGems", "npm"}
+var corpusEcosystems = []string{"Go", "Maven", "NuGet", "PyPI", "RubyGems", "Ubuntu", "npm"}
 
 // fixedClock is a clock tests control.
 type fixedClock struct{ t time.Time }

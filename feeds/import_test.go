@@ -18,13 +18,15 @@ import (
 // manifestCounts are the per-ecosystem, per-kind counts CORPUS-MANIFEST.md
 // §1 gives for testdata/osv: Go 21; PyPI 40 (17 PYSEC + 7 GHSA, 16 MAL);
 // npm 34 (23 GHSA of which 5 malware GHSA, 11 MAL); Maven 5; NuGet 1;
-// RubyGems 1.
+// RubyGems 1; Ubuntu 1 (UBUNTU-CVE-2025-32463, added for issue 10 point 10,
+// listed in testdata/README.md).
 var manifestCounts = map[string]Counts{
 	"Go":       {Vulnerability: 21, Total: 21},
 	"Maven":    {Vulnerability: 5, Total: 5},
 	"NuGet":    {Vulnerability: 1, Total: 1},
 	"PyPI":     {Vulnerability: 24, Malicious: 16, Total: 40},
 	"RubyGems": {Vulnerability: 1, Total: 1},
+	"Ubuntu":   {Vulnerability: 1, Total: 1},
 	"npm":      {Vulnerability: 18, Malicious: 16, Total: 34},
 }
 
@@ -49,11 +51,11 @@ func TestImportCorpusStatusCounts(t *testing.T) {
 			t.Errorf("%s: %d records in the database, %d files", eco, got[eco].Total, n)
 		}
 	}
-	if want := (Counts{Vulnerability: 70, Malicious: 32, Total: 102}); st.Totals != want {
+	if want := (Counts{Vulnerability: 71, Malicious: 32, Total: 103}); st.Totals != want {
 		t.Errorf("totals %+v, want %+v", st.Totals, want)
 	}
 	abs, _ := filepath.Abs(corpusDir)
-	if len(st.Sources) != 1 || st.Sources[0].Source != "file:"+abs || st.Sources[0].Type != SourceFile || st.Sources[0].Totals.Total != 102 {
+	if len(st.Sources) != 1 || st.Sources[0].Source != "file:"+abs || st.Sources[0].Type != SourceFile || st.Sources[0].Totals.Total != 103 {
 		t.Errorf("sources: %s", mustJSON(t, st.Sources))
 	}
 	if !st.LastUpdated.Equal(t0) || st.AgeSeconds != 5400 || st.Age != "1h30m" {
@@ -173,8 +175,8 @@ func TestAllAndIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(every) != 102 {
-		t.Errorf("IDs() has %d ids, want 102", len(every))
+	if len(every) != 103 {
+		t.Errorf("IDs() has %d ids, want 103", len(every))
 	}
 	v, err := s.Get(ctx, "GO-2022-0969")
 	if err != nil || v.GetId() != "GO-2022-0969" {

@@ -104,7 +104,7 @@ func updatedCorpus(t *testing.T, srv *exportServer) string {
 	if err != nil {
 		t.Fatalf("first update: %v", err)
 	}
-	if !res.Rebuilt || res.Stats.Read != 102 || res.Stats.Inserted != 102 {
+	if !res.Rebuilt || res.Stats.Read != 103 || res.Stats.Inserted != 103 {
 		t.Fatalf("first update: %+v", res)
 	}
 	return db
@@ -128,7 +128,7 @@ func TestUpdateThenNotModified(t *testing.T) {
 	if !reflect.DeepEqual(got, manifestCounts) {
 		t.Errorf("counts after update %+v, want %+v", got, manifestCounts)
 	}
-	if len(st.Sources) != 6 || st.Sources[0].Source != srv.URL+"/Go/all.zip" || st.Sources[0].Type != SourceExport || st.Sources[0].Ecosystem != "Go" {
+	if len(st.Sources) != len(corpusEcosystems) || st.Sources[0].Source != srv.URL+"/Go/all.zip" || st.Sources[0].Type != SourceExport || st.Sources[0].Ecosystem != "Go" {
 		t.Errorf("sources: %s", mustJSON(t, st.Sources))
 	}
 
@@ -149,8 +149,8 @@ func TestUpdateThenNotModified(t *testing.T) {
 			t.Errorf("%s: %+v, want not modified after one request", e.Ecosystem, e)
 		}
 	}
-	if n := srv.hits() - hitsBefore; n != 6 {
-		t.Errorf("%d requests, want one per ecosystem (6)", n)
+	if n := srv.hits() - hitsBefore; n != len(corpusEcosystems) {
+		t.Errorf("%d requests, want one per ecosystem (%d)", n, len(corpusEcosystems))
 	}
 	for _, h := range srv.requests[hitsBefore:] {
 		if h.Get("If-None-Match") == "" || h.Get("If-Modified-Since") != "Sun, 01 Mar 2026 06:00:00 GMT" {
@@ -383,7 +383,7 @@ func TestUpdateRetriesThenSucceeds(t *testing.T) {
 			t.Errorf("%s: %d attempts, want %d", e.Ecosystem, e.Attempts, want)
 		}
 	}
-	if res.Stats.Inserted != 102 {
+	if res.Stats.Inserted != 103 {
 		t.Errorf("stats %+v", res.Stats)
 	}
 	retries := 0

@@ -63,7 +63,7 @@ func TestDBImportCorpusStatus(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("db import: exit %d: %s", code, errs)
 	}
-	if out != "" || !strings.Contains(errs, "imported 102 records into "+db+": 102 new, 0 replaced") {
+	if out != "" || !strings.Contains(errs, "imported 103 records into "+db+": 103 new, 0 replaced") {
 		t.Errorf("stdout %q, stderr %q", out, errs)
 	}
 	want := map[string]feeds.Counts{
@@ -72,6 +72,7 @@ func TestDBImportCorpusStatus(t *testing.T) {
 		"NuGet":    {Vulnerability: 1, Total: 1},
 		"PyPI":     {Vulnerability: 24, Malicious: 16, Total: 40},
 		"RubyGems": {Vulnerability: 1, Total: 1},
+		"Ubuntu":   {Vulnerability: 1, Total: 1},
 		"npm":      {Vulnerability: 18, Malicious: 16, Total: 34},
 	}
 	got := statusCounts(t, db)
