@@ -72,6 +72,30 @@ func Match(ctx context.Context, src Source, pkgs []core.Package) ([]Finding, err
 		if err != nil {
 			errs = append(errs, err)
 		}
+		// A binary package is also matched as its source package, which
+		// distribution records name; the findings are the binary's.
+		if src, ok := distroSource(pkg); ok {
+			srcRecs, err := lookup(src.Ecosystem, src.Name)
+			if err != nil {
+				return nil, err
+			}
+			sfs, err := matchPackage(src, srcRecs, nil, versions)
+			if err != nil {
+				errs = append(errs, err)
+			}
+			have := map[string]bool{}
+			for _, f := range fs {
+				for _, id := range f.IDs {
+					have[id] = true
+				}
+			}
+			for _, f := range sfs {
+				if !have[f.IDs[0]] {
+					f.Package = pkg
+					findings = append(findings, f)
+				}
+			}
+		}
 	}
 	sortFindings(findings)
 	return findings, errors.Join(errs...)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"testing"
 
 	"github.com/fnaudit/fnaudit/internal/imagetest"
@@ -36,9 +37,15 @@ LOGO=ubuntu-logo
 
 // dpkgSudo is a /var/lib/dpkg/status holding the sudo binary package (whose
 // source package, the name the record uses, is also sudo) at version.
-func dpkgSudo(version string) string {
-	return `Package: sudo
-Status: install ok installed
+// With another binary name, the entry names sudo as its Source, as dpkg
+// writes it for sudo-ldap.
+func dpkgSudo(binary, version string) string {
+	source := ""
+	if binary != "sudo" {
+		source = "Source: sudo\n"
+	}
+	return `Package: ` + binary + `
+` + source + `Status: install ok installed
 Priority: important
 Section: admin
 Installed-Size: 3990
@@ -64,18 +71,22 @@ func TestDistroGate(t *testing.T) {
 	noble := osRelease("24.04", "24.04.1 LTS (Noble Numbat)", "noble")
 	cases := []struct {
 		name, osRelease, sudo string
+		binary                string // the dpkg package; "" is sudo
 		exit                  int
 		ecosystem             string // of the finding; "" when none
 	}{
 		// 1.9.15p5-3ubuntu5 is in the record's Ubuntu:24.04:LTS range.
-		{"noble affected", noble, "1.9.15p5-3ubuntu5", 1, "Ubuntu:24.04:LTS"},
+		{"noble affected", noble, "1.9.15p5-3ubuntu5", "", 1, "Ubuntu:24.04:LTS"},
+		// A binary of source package sudo under another name is matched
+		// through its source, the name distribution records use.
+		{"noble sudo-ldap", noble, "1.9.15p5-3ubuntu5", "sudo-ldap", 1, "Ubuntu:24.04:LTS"},
 		// The record's fixed version for 24.04.
-		{"noble fixed", noble, "1.9.15p5-3ubuntu5.24.04.1", 0, ""},
+		{"noble fixed", noble, "1.9.15p5-3ubuntu5.24.04.1", "", 0, ""},
 		// Ubuntu 25.04 is not an LTS release: osv.dev writes "Ubuntu:25.04".
-		{"plucky affected", osRelease("25.04", "25.04 (Plucky Puffin)", "plucky"), "1.9.16p2-1ubuntu1", 1, "Ubuntu:25.04"},
+		{"plucky affected", osRelease("25.04", "25.04 (Plucky Puffin)", "plucky"), "1.9.16p2-1ubuntu1", "", 1, "Ubuntu:25.04"},
 		// The record names no 22.04 entry: the same affected version on
 		// jammy is not matched by the 24.04 range.
-		{"jammy not named", osRelease("22.04", "22.04.5 LTS (Jammy Jellyfish)", "jammy"), "1.9.15p5-3ubuntu5", 0, ""},
+		{"jammy not named", osRelease("22.04", "22.04.5 LTS (Jammy Jellyfish)", "jammy"), "1.9.15p5-3ubuntu5", "", 0, ""},
 	}
 	db := corpusDB(t)
 	for _, c := range cases {
@@ -83,7 +94,7 @@ func TestDistroGate(t *testing.T) {
 			t.Parallel()
 			layer := imagetest.Layer(t,
 				imagetest.File("etc/os-release", c.osRelease),
-				imagetest.File("var/lib/dpkg/status", dpkgSudo(c.sudo)))
+				imagetest.File("var/lib/dpkg/status", dpkgSudo(cmp.Or(c.binary, "sudo"), c.sudo)))
 			code, r, errs := scanJSON(t, db, imagetest.DockerArchive(t, imagetest.Image(t, layer)))
 			if code != c.exit || r.Gate.Pass != (c.exit == 0) {
 				t.Fatalf("exit %d, pass %v, want exit %d: %s", code, r.Gate.Pass, c.exit, errs)
@@ -97,7 +108,7 @@ func TestDistroGate(t *testing.T) {
 			}
 			var want []string
 			if c.ecosystem != "" {
-				want = []string{c.ecosystem + " sudo@" + c.sudo}
+				want = []string{c.ecosystem + " " + cmp.Or(c.binary, "sudo") + "@" + c.sudo}
 			}
 			if !equalJSON(got, want) {
 				t.Errorf("findings %q, want %q", got, want)
