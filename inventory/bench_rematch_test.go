@@ -10,7 +10,6 @@ import (
 	"github.com/fnaudit/fnaudit/feeds"
 	"github.com/fnaudit/fnaudit/internal/invgen"
 	"github.com/fnaudit/fnaudit/inventory"
-	"github.com/fnaudit/fnaudit/match"
 	"github.com/fnaudit/fnaudit/policy"
 )
 
@@ -238,20 +237,5 @@ func (c *changes) next(widen, fresh int) []invgen.Record {
 // defaultVerdicts is `inventory rematch`'s verdict function with the
 // default policy (cmd/fnaudit/inventory.go).
 func defaultVerdicts(now time.Time) inventory.Verdicts {
-	pol := policy.Default()
-	return func(fs []match.Finding) []string {
-		d := pol.Evaluate(policy.Input{Findings: fs, Now: now})
-		out := make([]string, len(fs))
-		for i, r := range d.Results {
-			switch {
-			case r.Fails:
-				out[i] = inventory.VerdictFail
-			case r.Exception != nil && !r.ExceptionExpired, r.VEX != nil:
-				out[i] = inventory.VerdictIgnored
-			default:
-				out[i] = inventory.VerdictWarn
-			}
-		}
-		return out
-	}
+	return inventory.PolicyVerdicts(policy.Default(), now)
 }

@@ -13,8 +13,6 @@ import (
 
 	"github.com/fnaudit/fnaudit/feeds"
 	"github.com/fnaudit/fnaudit/inventory"
-	"github.com/fnaudit/fnaudit/match"
-	"github.com/fnaudit/fnaudit/policy"
 )
 
 func init() { register(newInventoryCmd) }
@@ -215,23 +213,7 @@ func runRematch(ctx context.Context, g *globalOptions, f *inventoryFlags, full b
 		return err
 	}
 	defer db.Close()
-	now := time.Now()
-	verdicts := func(fs []match.Finding) []string {
-		d := pol.Evaluate(policyInput(fs, now))
-		out := make([]string, len(fs))
-		for i, r := range d.Results {
-			switch {
-			case r.Fails:
-				out[i] = inventory.VerdictFail
-			case r.Exception != nil && !r.ExceptionExpired, r.VEX != nil:
-				out[i] = inventory.VerdictIgnored
-			default:
-				out[i] = inventory.VerdictWarn
-			}
-		}
-		return out
-	}
-	res, err := s.Rematch(ctx, inventory.FeedsAdvisories(db), full, verdicts)
+	res, err := s.Rematch(ctx, inventory.FeedsAdvisories(db), full, inventory.PolicyVerdicts(pol, time.Now()))
 	if err != nil {
 		return err
 	}
@@ -263,8 +245,4 @@ func runRematch(ctx context.Context, g *globalOptions, f *inventoryFlags, full b
 		}
 	}
 	return nil
-}
-
-func policyInput(fs []match.Finding, now time.Time) policy.Input {
-	return policy.Input{Findings: fs, Now: now}
 }
