@@ -140,12 +140,7 @@ func runFleetScan(ctx context.Context, g *globalOptions, f *fleetFlags) error {
 		return err
 	}
 	defer store.Close()
-	db, err := dbPath(g)
-	if err != nil {
-		return err
-	}
-	engine, err := scan.Open(ctx, scan.Config{DBPath: db, MaxAge: f.maxAge, AcceptStale: !f.validateAge,
-		Offline: g.offline, TempRoot: g.tempRoot, Tool: report.Tool{Name: "fnaudit", Version: toolVersion()}})
+	engine, err := openFleetEngine(ctx, g, f.maxAge, !f.validateAge)
 	if err != nil {
 		return err
 	}
@@ -248,3 +243,14 @@ func (p *fleetProgress) Scanned() { atomicAdd(&p.done); p.bar.Add(1) }
 func (p *fleetProgress) finish() { p.bar.Finish() }
 
 func atomicAdd(p *int64) int64 { return atomic.AddInt64(p, 1) }
+
+// openFleetEngine opens the scan engine that `fleet scan` and `worker`
+// share: the advisory database of --db, no per-scan artifact limits.
+func openFleetEngine(ctx context.Context, g *globalOptions, maxAge time.Duration, acceptStale bool) (*scan.Engine, error) {
+	db, err := dbPath(g)
+	if err != nil {
+		return nil, err
+	}
+	return scan.Open(ctx, scan.Config{DBPath: db, MaxAge: maxAge, AcceptStale: acceptStale,
+		Offline: g.offline, TempRoot: g.tempRoot, Tool: report.Tool{Name: "fnaudit", Version: toolVersion()}})
+}

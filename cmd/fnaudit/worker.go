@@ -15,8 +15,6 @@ import (
 	"github.com/fnaudit/fnaudit/fleet"
 	"github.com/fnaudit/fnaudit/fleet/queue"
 	"github.com/fnaudit/fnaudit/inventory"
-	"github.com/fnaudit/fnaudit/report"
-	"github.com/fnaudit/fnaudit/scan"
 )
 
 func init() { register(newWorkerCmd) }
@@ -66,12 +64,7 @@ its job is handed to another worker by River after --rescue-after.`,
 				return err
 			}
 			defer pool.Close()
-			db, err := dbPath(g)
-			if err != nil {
-				return err
-			}
-			engine, err := scan.Open(ctx, scan.Config{DBPath: db, MaxAge: feeds.DefaultMaxAge, Offline: g.offline, TempRoot: g.tempRoot,
-				Tool: report.Tool{Name: "fnaudit", Version: toolVersion()}})
+			engine, err := openFleetEngine(ctx, g, feeds.DefaultMaxAge, false)
 			if err != nil {
 				return err
 			}
