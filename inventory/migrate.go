@@ -114,16 +114,16 @@ func (s *Store) schemaVersion(ctx context.Context) (int64, error) {
 			return 0, fmt.Errorf("read schema version: %s", oneLine(err))
 		}
 	default:
+		// One statement, so both counts come from one snapshot: read
+		// apart, another opener's migration could commit in between and
+		// show tables without the version table.
 		var n int
 		if err := s.db.QueryRowContext(ctx,
-			`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '`+versionTable+`'`).Scan(&n); err != nil {
+			`SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '`+versionTable+`'),
+			        (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%')`).Scan(&n, &others); err != nil {
 			return 0, fmt.Errorf("%w: %s", ErrNotInventory, oneLine(err))
 		}
 		exists = n > 0
-		if err := s.db.QueryRowContext(ctx,
-			`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).Scan(&others); err != nil {
-			return 0, fmt.Errorf("%w: %s", ErrNotInventory, oneLine(err))
-		}
 		if !exists && others > 0 {
 			return 0, fmt.Errorf("%w: the database has tables but no %s table", ErrNotInventory, versionTable)
 		}
