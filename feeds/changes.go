@@ -11,8 +11,8 @@ import (
 // The change log lets `fnaudit inventory rematch` look only at the package
 // names whose advisories changed since the generation it last matched
 // against. Every writer logs the index keys (ecosystem, normalised name) of
-// each record it inserts, changes or removes under its batch number, and
-// commit ties the new generation to that batch. A database written before
+// each record it inserts, removes, or changes in what a match reads, under
+// its batch number, and commit ties the new generation to that batch. A database written before
 // the change log existed, or a generation it never saw, answers
 // ErrUnknownGeneration: the caller then re-matches everything.
 const changesSchema = `
@@ -43,8 +43,8 @@ type NameKey struct {
 func (s *Store) Generation() string { return s.generation }
 
 // ChangedSince returns, sorted, the package names named by records
-// inserted, changed or removed by the writes after generation. The current
-// generation gives none.
+// inserted, removed, or changed in anything a match reads (matchsum.go) by
+// the writes after generation. The current generation gives none.
 func (s *Store) ChangedSince(ctx context.Context, generation string) ([]NameKey, error) {
 	if generation == s.generation {
 		return []NameKey{}, nil

@@ -338,6 +338,14 @@ func (w *writer) put(ctx context.Context, sid int64, r *record) error {
 		w.stats.Kept++
 		return w.markProvided(ctx, sid, rid)
 	default:
+		// Read before the update replaces the stored copy. The same record
+		// read again, or an edit no match can see, is no change.
+		changed := oldKeys != keys
+		if !changed && stored != r.modified {
+			if changed, err = w.matchChanged(ctx, rid, r); err != nil {
+				return err
+			}
+		}
 		if _, err := w.updRec.ExecContext(ctx, sid, string(r.kind), r.modified, keys, r.storedData(), w.batch, rid); err != nil {
 			return writeErr(err)
 		}
@@ -345,7 +353,7 @@ func (w *writer) put(ctx context.Context, sid int64, r *record) error {
 			return err
 		}
 		w.stats.Replaced++
-		if stored != r.modified || oldKeys != keys { // the same record read again is no change
+		if changed {
 			if err := w.logChange(ctx, append(decodeKeys(oldKeys), r.keys...)); err != nil {
 				return err
 			}

@@ -9,9 +9,10 @@
 //
 // Open takes a file path (embedded SQLite, modernc; DefaultPath when the
 // user gives none) or a postgres:// / postgresql:// URL (PostgreSQL through
-// pgx's database/sql driver). One schema, versioned by goose migrations
-// embedded from migrations/<backend>/ (the two folders differ only in
-// identity columns). Open refuses, before writing anything, a bad DSN
+// pgx's database/sql driver). One schema, versioned by goose migrations:
+// SQL embedded from migrations/<backend>/ where the backends differ
+// (identity columns) and from migrations/common/ where they do not, and a
+// Go migration (migrate_v4.go) where filling a column needs Go. Open refuses, before writing anything, a bad DSN
 // (ErrBadDSN), a read-only SQLite file or directory (ErrReadOnly, decided
 // from mode bits and access(2) so that root is refused too) and a schema
 // newer than SchemaVersion (ErrSchemaTooNew). Openers of one new inventory
@@ -26,17 +27,19 @@
 //	                profile/job, provenance, first/last seen, deployed flag); points at
 //	                the artifact it deploys
 //	version_layers  a version's layers in order (ARN, digest, CodeSha256)
-//	artifacts       one row per artifact digest: package count, first seen, the
-//	                advisory generation of its current findings, and the generation
-//	                it was last matched against when a rematch found them unchanged
-//	                (matched_generation, NULL otherwise; schema 2)
+//	artifacts       one row per artifact digest: package count, first seen, and the
+//	                advisory generation it was last matched against
+//	                (current_generation; schema 3)
 //	packages        the artifact's packages, stored once per artifact digest
 //	                (ecosystem, normalised and written name, version, purl, path,
 //	                origin function/layer/image-layer + index + digest, loaded,
 //	                shadowed by, evidence)
-//	findings        per (artifact, generation, package path, ecosystem, name, advisory):
-//	                aliases, kind, severity, gate verdict
-//	finding_ids     every id and alias of a finding, for lookups by any of them
+//	findings        per (artifact, package path, ecosystem, name, advisory): aliases,
+//	                kind, severity, gate verdict, held from the generation it was
+//	                first found in (generation) until the one that replaced or
+//	                fixed it (until_generation, NULL while current; schema 3), so a
+//	                new generation writes only what changed
+//	finding_ids     every id and alias of a current finding, for lookups by any of them
 //	scan_runs       every scan: when, target, result (pass/fail/undecided, never a
 //	                pass by default), decision, error, generation, finding counts;
 //	                run_key makes recording idempotent
@@ -58,6 +61,7 @@
 //
 // RecordScan writes one scan in one transaction (SQLite with a rollback
 // journal and synchronous=FULL; PostgreSQL transactions), so a killed
-// process leaves whole scans only. ReplaceFindings swaps an artifact's
-// findings for a new generation in one transaction and returns the diff.
+// process leaves whole scans only. ReplaceFindings moves artifacts to a
+// new generation in one transaction, closing the findings no longer found
+// and inserting the new ones, and returns the diff.
 package inventory

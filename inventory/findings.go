@@ -19,84 +19,6 @@ func keyOf(f FindingRow) findingKey {
 	return findingKey{f.Path, f.Ecosystem, normalize(f.Ecosystem, f.Name), f.AdvisoryID}
 }
 
-// writeFindings replaces the findings of (artifact, generation) and makes
-// that generation the artifact's current one. When that generation is
-// already current with exactly these findings (an unchanged function
-// re-matched against the same database, every fleet re-run), nothing is
-// written: rewriting identical rows was most of a re-run's time.
-func (s *Store) writeFindings(ctx context.Context, tx *sql.Tx, artifact, generation string, fs []FindingRow) error {
-	same, err := s.findingsUnchanged(ctx, tx, artifact, generation, fs)
-	if err != nil || same {
-		return err
-	}
-	for _, table := range []string{"findings", "finding_ids"} {
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM `+table+` WHERE artifact_digest = ? AND generation = ?`),
-			artifact, generation); err != nil {
-			return err
-		}
-	}
-	rows := make([][]any, 0, len(fs))
-	ids := make([][]any, 0, len(fs))
-	for _, f := range fs {
-		k := keyOf(f)
-		aliases := slices.Clone(f.Aliases)
-		slices.Sort(aliases)
-		aliases = slices.Compact(aliases)
-		rows = append(rows, []any{artifact, generation, k.Ecosystem, k.NameNorm, k.Path, k.AdvisoryID, f.Name, f.Version,
-			strings.Join(aliases, " "), f.Kind, f.Severity, f.Verdict})
-		for _, id := range slices.Compact(slices.Sorted(slices.Values(append([]string{f.AdvisoryID}, aliases...)))) {
-			ids = append(ids, []any{id, artifact, generation, k.Path, k.Ecosystem, k.NameNorm, k.AdvisoryID})
-		}
-	}
-	if err := s.insertRows(ctx, tx, "findings", []string{"artifact_digest", "generation", "ecosystem", "name_norm", "path",
-		"advisory_id", "name", "version", "aliases", "kind", "severity", "verdict"}, rows, ""); err != nil {
-		return err
-	}
-	if err := s.insertRows(ctx, tx, "finding_ids", []string{"id", "artifact_digest", "generation", "path", "ecosystem",
-		"name_norm", "advisory_id"}, ids, ""); err != nil {
-		return err
-	}
-	res, err := tx.ExecContext(ctx, s.q(`UPDATE artifacts SET current_generation = ?, matched_generation = NULL WHERE digest = ?`), generation, artifact)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return fmt.Errorf("no artifact %s in the inventory", artifact)
-	}
-	return nil
-}
-
-// findingsUnchanged says whether generation is the artifact's current one
-// and its stored findings are exactly fs (compared as writeFindings would
-// store them).
-func (s *Store) findingsUnchanged(ctx context.Context, tx *sql.Tx, artifact, generation string, fs []FindingRow) (bool, error) {
-	var cur sql.NullString
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT current_generation FROM artifacts WHERE digest = ?`), artifact).Scan(&cur); err != nil {
-		if err == sql.ErrNoRows {
-			return false, fmt.Errorf("no artifact %s in the inventory", artifact)
-		}
-		return false, err
-	}
-	if !cur.Valid || cur.String != generation {
-		return false, nil
-	}
-	want := make([]string, 0, len(fs))
-	for _, f := range fs {
-		want = append(want, storedFindingKey(f))
-	}
-	got := make([]string, 0, len(fs))
-	stored, err := s.readFindings(ctx, tx, artifact, generation)
-	if err != nil {
-		return false, err
-	}
-	for _, f := range stored {
-		got = append(got, storedFindingKey(f))
-	}
-	slices.Sort(want)
-	slices.Sort(got)
-	return slices.Equal(want, got), nil
-}
-
 // storedFindingKey is every stored field of a finding, aliases as stored.
 func storedFindingKey(f FindingRow) string {
 	k := keyOf(f)
@@ -107,28 +29,6 @@ func storedFindingKey(f FindingRow) string {
 
 // storedAliases are aliases as stored: sorted, once each.
 func storedAliases(a []string) []string { return slices.Compact(slices.Sorted(slices.Values(a))) }
-
-// readFindings returns the findings of (artifact, generation), sorted.
-func (s *Store) readFindings(ctx context.Context, q querier, artifact, generation string) ([]FindingRow, error) {
-	rows, err := q.QueryContext(ctx, s.q(`SELECT advisory_id, aliases, kind, severity, ecosystem, name, version, path, verdict
-		FROM findings WHERE artifact_digest = ? AND generation = ?`), artifact, generation)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []FindingRow
-	for rows.Next() {
-		var f FindingRow
-		var aliases string
-		if err := rows.Scan(&f.AdvisoryID, &aliases, &f.Kind, &f.Severity, &f.Ecosystem, &f.Name, &f.Version, &f.Path, &f.Verdict); err != nil {
-			return nil, err
-		}
-		f.Aliases = strings.Fields(aliases)
-		out = append(out, f)
-	}
-	sortFindings(out)
-	return out, rows.Err()
-}
 
 func sortFindings(fs []FindingRow) {
 	slices.SortFunc(fs, func(a, b FindingRow) int {
@@ -179,83 +79,123 @@ func (s *Store) ReplaceFindings(ctx context.Context, u FindingsUpdate) (Findings
 // of one per artifact (thousands after a popular package changes). The
 // diffs are in the order of updates.
 func (s *Store) ReplaceFindingsAll(ctx context.Context, updates []FindingsUpdate) ([]FindingsDiff, error) {
-	scopes := make([]func(FindingRow) bool, len(updates))
-	var digests []string
+	b, err := prepareBatch(updates)
+	if err != nil {
+		return nil, err
+	}
+	return s.replaceBatch(ctx, b, nil)
+}
+
+// findingsBatch is a checked ReplaceFindingsAll call.
+type findingsBatch struct {
+	updates []FindingsUpdate
+	scopes  []*scope // per update; nil: every package
+	digests []string // sorted
+	// names limits the rows read to the scope's names when every update
+	// shares one scope (rows outside a scope stay as they are); nil: all.
+	names []string
+}
+
+func prepareBatch(updates []FindingsUpdate) (findingsBatch, error) {
+	b := findingsBatch{updates: updates, scopes: make([]*scope, len(updates))}
+	built := map[*NameKey]*scope{} // a rematch passes one Scope slice to every update
 	for i, u := range updates {
 		if u.ArtifactDigest == "" || u.Generation == "" {
-			return nil, fmt.Errorf("replace findings: %w: artifact digest and generation are required", ErrInvalidRecord)
+			return b, fmt.Errorf("replace findings: %w: artifact digest and generation are required", ErrInvalidRecord)
 		}
 		if err := validateFindings(u.Findings); err != nil {
-			return nil, fmt.Errorf("replace findings of %s: %w", u.ArtifactDigest, err)
+			return b, fmt.Errorf("replace findings of %s: %w", u.ArtifactDigest, err)
 		}
-		scopes[i] = func(FindingRow) bool { return true }
 		if u.Scope != nil {
-			scope := map[NameKey]bool{}
-			for _, n := range u.Scope {
-				scope[NameKey{n.Ecosystem, normalize(n.Ecosystem, n.Name)}] = true
+			var first *NameKey
+			if len(u.Scope) > 0 {
+				first = &u.Scope[0]
 			}
-			scopes[i] = func(f FindingRow) bool { return scope[NameKey{f.Ecosystem, normalize(f.Ecosystem, f.Name)}] }
+			sc, ok := built[first]
+			if !ok || sc.n != len(u.Scope) {
+				sc = newScope(u.Scope)
+				built[first] = sc
+			}
+			b.scopes[i] = sc
 			for _, f := range u.Findings {
-				if !scopes[i](f) {
-					return nil, fmt.Errorf("replace findings of %s: %w: finding %s on %s/%s is outside the update's scope",
+				if !sc.has(f) {
+					return b, fmt.Errorf("replace findings of %s: %w: finding %s on %s/%s is outside the update's scope",
 						u.ArtifactDigest, ErrInvalidRecord, f.AdvisoryID, f.Ecosystem, f.Name)
 				}
 			}
 		}
-		digests = append(digests, u.ArtifactDigest)
+		b.digests = append(b.digests, u.ArtifactDigest)
 	}
 	// Locks in digest order: two batches never wait on each other in turn.
-	slices.Sort(digests)
-	digests = slices.Compact(digests)
-	diffs := make([]FindingsDiff, len(updates))
-	var failed string
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		for _, d := range digests {
-			if err := s.lock(ctx, tx, "artifact:"+d); err != nil {
-				return err
-			}
+	slices.Sort(b.digests)
+	for i := 1; i < len(b.digests); i++ {
+		if b.digests[i] == b.digests[i-1] {
+			return b, fmt.Errorf("replace findings: %w: artifact %s listed twice", ErrInvalidRecord, b.digests[i])
 		}
-		for i, u := range updates {
-			var err error
-			if diffs[i], err = s.replaceOne(ctx, tx, u, scopes[i]); err != nil {
-				failed = u.ArtifactDigest
+	}
+	if len(updates) == 0 {
+		return b, nil
+	}
+	if sc := b.scopes[0]; sc != nil && len(sc.norms) <= 10000 && !slices.ContainsFunc(b.scopes, func(o *scope) bool { return o != sc }) {
+		b.names = sc.norms
+	}
+	return b, nil
+}
+
+// replaceBatch writes a batch in one transaction. snap, when not nil, is
+// the batch's current findings read before the transaction (a rematch
+// reads the next batch's while this one is written); artifacts written
+// since then are read again inside it (revisions, findingsrows.go).
+func (s *Store) replaceBatch(ctx context.Context, b findingsBatch, snap *currentState) ([]FindingsDiff, error) {
+	diffs := make([]FindingsDiff, len(b.updates))
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		names := make([]string, len(b.digests))
+		for i, d := range b.digests {
+			names[i] = "artifact:" + d
+		}
+		if err := s.lockAll(ctx, tx, names); err != nil {
+			return err
+		}
+		st, err := s.currentIn(ctx, tx, b.digests, b.names, snap)
+		if err != nil {
+			return err
+		}
+		// One write per generation: a batch is normally all of one.
+		byGen := map[string][]findingsWrite{}
+		var gens []string
+		for i, u := range b.updates {
+			var cur []storedFinding
+			for _, c := range st.rows[u.ArtifactDigest] {
+				if b.scopes[i].has(c.FindingRow) {
+					cur = append(cur, c)
+				}
+			}
+			w := findingsWrite{artifact: u.ArtifactDigest, current: cur, next: u.Findings}
+			prev := make([]FindingRow, len(cur))
+			for j, c := range cur {
+				prev[j] = c.FindingRow
+			}
+			diffs[i].PreviousGeneration = st.generation[u.ArtifactDigest]
+			diffs[i].New, diffs[i].Fixed = diffFindings(prev, w.next)
+			if _, ok := byGen[u.Generation]; !ok {
+				gens = append(gens, u.Generation)
+			}
+			byGen[u.Generation] = append(byGen[u.Generation], w)
+		}
+		for _, g := range gens {
+			if err := s.writeFindings(ctx, tx, g, byGen[g]); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("replace findings of %s: %s", cmp.Or(failed, fmt.Sprintf("%d artifacts", len(digests))), oneLine(err))
+		if len(b.digests) == 1 {
+			return nil, fmt.Errorf("replace findings of %s: %s", b.digests[0], oneLine(err))
+		}
+		return nil, fmt.Errorf("replace findings of %d artifacts: %s", len(b.digests), oneLine(err))
 	}
 	return diffs, nil
-}
-
-func (s *Store) replaceOne(ctx context.Context, tx *sql.Tx, u FindingsUpdate, inScope func(FindingRow) bool) (FindingsDiff, error) {
-	var diff FindingsDiff
-	var prevGen sql.NullString
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT current_generation FROM artifacts WHERE digest = ?`),
-		u.ArtifactDigest).Scan(&prevGen); err != nil {
-		if err == sql.ErrNoRows {
-			return diff, fmt.Errorf("no artifact %s in the inventory", u.ArtifactDigest)
-		}
-		return diff, err
-	}
-	var prev []FindingRow
-	if prevGen.Valid {
-		var err error
-		if prev, err = s.readFindings(ctx, tx, u.ArtifactDigest, prevGen.String); err != nil {
-			return diff, err
-		}
-	}
-	diff.PreviousGeneration = prevGen.String
-	next := slices.Clone(u.Findings)
-	for _, f := range prev {
-		if !inScope(f) {
-			next = append(next, f)
-		}
-	}
-	diff.New, diff.Fixed = diffFindings(prev, next)
-	return diff, s.writeFindings(ctx, tx, u.ArtifactDigest, u.Generation, next)
 }
 
 // diffFindings returns the findings of next not in prev, and of prev not in next.
@@ -281,4 +221,28 @@ func diffFindings(prev, next []FindingRow) (added, fixed []FindingRow) {
 	sortFindings(added)
 	sortFindings(fixed)
 	return added, fixed
+}
+
+// scope is a FindingsUpdate's Scope as a set.
+type scope struct {
+	n     int // len(Scope)
+	keys  map[NameKey]bool
+	norms []string // the normalised names, sorted, once each
+}
+
+func newScope(names []NameKey) *scope {
+	sc := &scope{n: len(names), keys: make(map[NameKey]bool, len(names))}
+	for _, n := range names {
+		k := NameKey{n.Ecosystem, normalize(n.Ecosystem, n.Name)}
+		sc.keys[k] = true
+		sc.norms = append(sc.norms, k.Name)
+	}
+	slices.Sort(sc.norms)
+	sc.norms = slices.Compact(sc.norms)
+	return sc
+}
+
+// has says whether f is within the scope (nil: every package is).
+func (sc *scope) has(f FindingRow) bool {
+	return sc == nil || sc.keys[NameKey{f.Ecosystem, normalize(f.Ecosystem, f.Name)}]
 }

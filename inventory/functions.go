@@ -160,7 +160,7 @@ func (s *Store) ShowFunction(ctx context.Context, ref FunctionRef) (FunctionDeta
 			return out, fmt.Errorf("inventory show %s: %w", ref.Name, err)
 		}
 		if d.Generation != "" {
-			if d.Findings, err = s.readFindings(ctx, s.db, d.ArtifactDigest, d.Generation); err != nil {
+			if d.Findings, err = s.readFindings(ctx, s.db, d.ArtifactDigest); err != nil {
 				return out, fmt.Errorf("inventory show %s: %w", ref.Name, err)
 			}
 		}
@@ -232,28 +232,49 @@ func (s *Store) History(ctx context.Context, ref FunctionRef) ([]RunSummary, err
 // (deployedOnly: only versions still deployed), sorted; a rematch names
 // them for each new or fixed finding.
 func (s *Store) ArtifactFunctions(ctx context.Context, digest string, deployedOnly bool) ([]Function, error) {
-	query := `SELECT DISTINCT f.source, f.account, f.region, f.name, f.qualifier, f.arn
-		FROM versions v JOIN functions f ON f.id = v.function_id WHERE v.artifact_digest = ?`
-	args := []any{digest}
-	if deployedOnly {
-		query += ` AND v.deployed = ?`
-		args = append(args, true)
-	}
-	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	m, err := s.artifactsFunctions(ctx, []string{digest}, deployedOnly)
 	if err != nil {
 		return nil, fmt.Errorf("inventory: functions of %s: %w", digest, err)
 	}
-	defer rows.Close()
-	var out []Function
-	for rows.Next() {
-		var f Function
-		if err := rows.Scan(&f.Source, &f.Account, &f.Region, &f.Name, &f.Qualifier, &f.ARN); err != nil {
-			return nil, fmt.Errorf("inventory: functions of %s: %w", digest, err)
+	return m[digest], nil
+}
+
+// artifactsFunctions is ArtifactFunctions for many artifacts, in one query
+// per 500: a rematch that changes thousands of artifacts names their
+// functions a batch at a time.
+func (s *Store) artifactsFunctions(ctx context.Context, digests []string, deployedOnly bool) (map[string][]Function, error) {
+	out := map[string][]Function{}
+	const per = 500
+	for start := 0; start < len(digests); start += per {
+		in, args := inClause(digests[start:min(len(digests), start+per)])
+		query := `SELECT DISTINCT v.artifact_digest, f.source, f.account, f.region, f.name, f.qualifier, f.arn
+			FROM versions v JOIN functions f ON f.id = v.function_id WHERE v.artifact_digest IN ` + in
+		if deployedOnly {
+			query += ` AND v.deployed = ?`
+			args = append(args, true)
 		}
-		out = append(out, f)
+		rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var d string
+			var f Function
+			if err := rows.Scan(&d, &f.Source, &f.Account, &f.Region, &f.Name, &f.Qualifier, &f.ARN); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[d] = append(out[d], f)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 	}
-	slices.SortFunc(out, compareFunctions)
-	return out, rows.Err()
+	for _, fs := range out {
+		slices.SortFunc(fs, compareFunctions)
+	}
+	return out, nil
 }
 
 // MarkUndeployed records that a function no longer deploys any version
@@ -269,12 +290,18 @@ func (s *Store) MarkUndeployed(ctx context.Context, ref FunctionRef) error {
 	return nil
 }
 
-// Analyze refreshes the planner's statistics (ANALYZE on both backends).
-// Call it after recording many scans at once (a fleet sync): with stale
-// statistics after a bulk load PostgreSQL chose sequential scans for
-// investigate.
+// Analyze refreshes the planner's statistics (ANALYZE on SQLite, VACUUM
+// (ANALYZE) on PostgreSQL). Call it after recording many scans at once (a
+// fleet sync): with stale statistics after a bulk load PostgreSQL chose
+// sequential scans for investigate, and until a vacuum marks the new pages
+// all-visible its index-only scans (the rematch's version lookup) read the
+// table as well. Autovacuum does the same later on its own.
 func (s *Store) Analyze(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `ANALYZE`); err != nil {
+	stmt := `ANALYZE`
+	if s.backend == BackendPostgres {
+		stmt = `VACUUM (ANALYZE)`
+	}
+	if _, err := s.db.ExecContext(ctx, stmt); err != nil {
 		return fmt.Errorf("inventory: analyze: %w", err)
 	}
 	return nil

@@ -55,8 +55,7 @@ func (s *Store) Investigate(ctx context.Context, q Query) ([]Hit, error) {
 	if len(q.AdvisoryIDs) > 0 {
 		in, a := inClause(q.AdvisoryIDs)
 		from += `
-		JOIN artifacts a ON a.digest = p.artifact_digest
-		JOIN finding_ids fi ON fi.artifact_digest = p.artifact_digest AND fi.generation = a.current_generation
+		JOIN finding_ids fi ON fi.artifact_digest = p.artifact_digest
 			AND fi.path = p.path AND fi.ecosystem = p.ecosystem AND fi.name_norm = p.name_norm AND fi.id IN ` + in
 		args = append(args, a...)
 		idCol = `fi.id`

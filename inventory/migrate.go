@@ -3,28 +3,32 @@ package inventory
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
+	"slices"
+	"strings"
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 )
 
-// migrations holds one folder per backend: the SQL differs only in identity
-// columns and types, but goose applies plain SQL files, so each backend gets
-// its own copy of every version (keep them in step).
+// migrations holds one folder per backend for the versions whose SQL
+// differs (identity columns and types: keep them in step), and common/ for
+// the versions written once for both. Goose reads one folder: it gets the
+// backend's own overlaid on common/ (migrationFS).
 //
-//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql migrations/common/*.sql
 var migrations embed.FS
 
 // versionTable is goose's bookkeeping table, named so nobody mistakes it.
 const versionTable = "fnaudit_inventory_schema"
 
 // SchemaVersion is the newest schema this build knows (the highest
-// migration number).
-const SchemaVersion = 2
+// migration number: SQL files in migrations/, then Go migrations).
+const SchemaVersion = 4
 
 // migrate refuses a schema newer than SchemaVersion (reading only), then
 // applies the missing migrations, each in its own transaction. Openers of
@@ -73,11 +77,22 @@ func (s *Store) checkedVersion(ctx context.Context) (int64, error) {
 
 // up applies the embedded migrations through goose.
 func (s *Store) up(ctx context.Context) error {
+	p, err := s.provider()
+	if err != nil {
+		return err
+	}
+	_, err = p.Up(ctx)
+	return err
+}
+
+// provider is goose over this backend's embedded migrations.
+func (s *Store) provider() (*goose.Provider, error) {
 	dialect, dir := goose.DialectSQLite3, "migrations/sqlite"
 	opts := []goose.ProviderOption{
 		goose.WithTableName(versionTable),
 		goose.WithDisableGlobalRegistry(true),
 		goose.WithSlog(slog.New(slog.NewTextHandler(io.Discard, nil))),
+		goose.WithGoMigrations(s.sourceNamesMigration()),
 	}
 	if s.backend == BackendPostgres {
 		dialect, dir = goose.DialectPostgres, "migrations/postgres"
@@ -85,20 +100,19 @@ func (s *Store) up(ctx context.Context) error {
 		// create the schema: goose holds a PostgreSQL advisory lock.
 		locker, err := lock.NewPostgresSessionLocker()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
-	sub, err := fs.Sub(migrations, dir)
+	own, err := fs.Sub(migrations, dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	p, err := goose.NewProvider(dialect, s.db, sub, opts...)
+	common, err := fs.Sub(migrations, "migrations/common")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	_, err = p.Up(ctx)
-	return err
+	return goose.NewProvider(dialect, s.db, migrationFS{own, common}, opts...)
 }
 
 // schemaVersion reads the applied schema version without writing: 0 for an
@@ -137,4 +151,39 @@ func (s *Store) schemaVersion(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("read schema version: %s", oneLine(err))
 	}
 	return v, nil
+}
+
+// migrationFS is a backend's migrations folder overlaid on the common one:
+// a file is read from own when it is there, else from common, and the
+// root lists both.
+type migrationFS struct{ own, common fs.FS }
+
+func (m migrationFS) Open(name string) (fs.File, error) {
+	f, err := m.own.Open(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return m.common.Open(name)
+	}
+	return f, err
+}
+
+func (m migrationFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	own, err := fs.ReadDir(m.own, name)
+	if err != nil {
+		return nil, err
+	}
+	common, err := fs.ReadDir(m.common, name)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, e := range own {
+		seen[e.Name()] = true
+	}
+	for _, e := range common {
+		if !seen[e.Name()] {
+			own = append(own, e)
+		}
+	}
+	slices.SortFunc(own, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	return own, nil
 }

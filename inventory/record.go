@@ -128,7 +128,7 @@ func (s *Store) recordOne(ctx context.Context, tx *sql.Tx, rec ScanRecord, key s
 		}
 		versionID = sql.NullInt64{Int64: id, Valid: true}
 		if rec.DBGeneration != "" {
-			if err := s.writeFindings(ctx, tx, rec.Artifact.Digest, rec.DBGeneration, rec.Findings); err != nil {
+			if err := s.writeArtifactFindings(ctx, tx, rec.Artifact.Digest, rec.DBGeneration, rec.Findings); err != nil {
 				return fmt.Errorf("findings: %w", err)
 			}
 		}
@@ -162,6 +162,19 @@ func (s *Store) recordOne(ctx context.Context, tx *sql.Tx, rec ScanRecord, key s
 // findings are replaced whole). Locks are always taken run first, artifact
 // second, so two transactions cannot wait on each other. SQLite needs none:
 // its writers run one at a time (BEGIN IMMEDIATE).
+// lockAll takes lock for each name, in the order given (callers sort), in
+// one round trip: a rematch batch locks a thousand artifacts.
+func (s *Store) lockAll(ctx context.Context, tx *sql.Tx, names []string) error {
+	if s.backend != BackendPostgres || len(names) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT count(pg_advisory_xact_lock(1718185589, hashtext(n)))
+		FROM unnest($1::text[]) WITH ORDINALITY AS u(n, i)`, names); err != nil {
+		return fmt.Errorf("lock %d names: %w", len(names), err)
+	}
+	return nil
+}
+
 func (s *Store) lock(ctx context.Context, tx *sql.Tx, name string) error {
 	if s.backend != BackendPostgres {
 		return nil
@@ -245,10 +258,12 @@ func (s *Store) putArtifact(ctx context.Context, tx *sql.Tx, a Artifact, run Run
 	rows := make([][]any, len(a.Packages))
 	for i, p := range a.Packages {
 		rows[i] = []any{a.Digest, i, p.Ecosystem, normalize(p.Ecosystem, p.Name), p.Name, p.Version, p.PURL, p.Path,
-			p.Origin.Kind, p.Origin.Index, p.Origin.Digest, p.Loaded, p.ShadowedBy, p.Evidence}
+			p.Origin.Kind, p.Origin.Index, p.Origin.Digest, p.Loaded, p.ShadowedBy, p.Evidence,
+			sourceNorm(p.Ecosystem, p.Name, p.Version, p.PURL)}
 	}
 	return s.insertRows(ctx, tx, "packages", []string{"artifact_digest", "seq", "ecosystem", "name_norm", "name",
-		"version", "purl", "path", "origin_kind", "origin_index", "origin_digest", "loaded", "shadowed_by", "evidence"}, rows, "")
+		"version", "purl", "path", "origin_kind", "origin_index", "origin_digest", "loaded", "shadowed_by", "evidence",
+		"source_norm"}, rows, "")
 }
 
 // versionKey identifies a deployed version of a function: the same code,

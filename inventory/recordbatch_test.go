@@ -82,7 +82,7 @@ func TestUnchangedFindingsNotRewritten(t *testing.T) {
 		rec.Findings = rec.Findings[1:]
 		mustRecord(t, s, rec)
 		eq(t, "findings after one was fixed", count(t, s, "findings"), n-1)
-		got, err := s.readFindings(ctx, s.db, rec.Artifact.Digest, "gen-1")
+		got, err := s.readFindings(ctx, s.db, rec.Artifact.Digest)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // DeployedArtifacts lists, sorted, the digests of the artifacts of every
@@ -193,7 +196,7 @@ func (s *Store) ArtifactFindings(ctx context.Context, digest string) (string, []
 	if gen == nil {
 		return "", nil, nil
 	}
-	fs, err := s.readFindings(ctx, s.db, digest, *gen)
+	fs, err := s.readFindings(ctx, s.db, digest)
 	if err != nil {
 		return "", nil, fmt.Errorf("inventory: artifact %s: findings: %w", digest, err)
 	}
@@ -249,12 +252,17 @@ type PackageVersion struct {
 	Ecosystem string
 	Name      string // normalised
 	Version   string
+	// PURL is set for a distribution package found by its source package
+	// name: the matcher reads the source from it.
+	PURL string
 }
 
 // PackageVersions is an incremental rematch's first step: the distinct
 // versions stored for these names (in any artifact, deployed or not),
-// sorted, read from the name index alone. The caller matches these few
-// tuples and asks AffectedPackages only for the versions an advisory hits.
+// sorted, read from the name index alone, then the distribution packages
+// built from a source package of these names (libssl3 for openssl), with
+// their purls. The caller matches these few tuples and asks
+// AffectedPackages only for the versions an advisory hits.
 func (s *Store) PackageVersions(ctx context.Context, names []NameKey) ([]PackageVersion, error) {
 	want := map[NameKey]bool{}
 	var norms []string
@@ -291,9 +299,33 @@ func (s *Store) PackageVersions(ctx context.Context, names []NameKey) ([]Package
 		if err := rows.Err(); err != nil {
 			return nil, fmt.Errorf("inventory: package versions: %w", err)
 		}
+		// "source_norm <> ''" lets both planners use the partial index
+		// packages_source; without it SQLite read the whole table.
+		rows, err = s.db.QueryContext(ctx, s.q(`SELECT DISTINCT ecosystem, source_norm, name_norm, version, purl FROM packages
+			WHERE source_norm <> '' AND source_norm IN `+in), args...)
+		if err != nil {
+			return nil, fmt.Errorf("inventory: package versions by source: %w", err)
+		}
+		for rows.Next() {
+			var v PackageVersion
+			var source string
+			if err := rows.Scan(&v.Ecosystem, &source, &v.Name, &v.Version, &v.PURL); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("inventory: package versions by source: %w", err)
+			}
+			if want[NameKey{v.Ecosystem, source}] && !seen[v] {
+				seen[v] = true
+				out = append(out, v)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("inventory: package versions by source: %w", err)
+		}
 	}
 	slices.SortFunc(out, func(a, b PackageVersion) int {
-		return cmp.Or(cmp.Compare(a.Ecosystem, b.Ecosystem), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Version, b.Version))
+		return cmp.Or(cmp.Compare(a.Ecosystem, b.Ecosystem), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Version, b.Version),
+			cmp.Compare(a.PURL, b.PURL))
 	})
 	return out, nil
 }
@@ -313,27 +345,46 @@ func (s *Store) AffectedPackages(ctx context.Context, versions []PackageVersion,
 	byDigest := map[string][]seqRow{}
 	// Chunks of OR-ed equalities: both planners turn them into one index
 	// probe each (SQLite's OR optimisation, PostgreSQL's BitmapOr), in one
-	// round trip per chunk.
+	// round trip per chunk. Two readers at a time, on two connections:
+	// this read is an incremental rematch's longest step before any
+	// writing starts.
 	const per = 200
+	var chunks [][]PackageVersion
 	for start := 0; start < len(versions); start += per {
-		chunk := versions[start:min(len(versions), start+per)]
+		chunks = append(chunks, versions[start:min(len(versions), start+per)])
+	}
+	var mu sync.Mutex
+	read := func(ctx context.Context, k int) error {
 		var b strings.Builder
-		args := make([]any, 0, 3*len(chunk))
-		for i, v := range chunk {
+		args := make([]any, 0, 3*len(chunks[k]))
+		for i, v := range chunks[k] {
 			if i > 0 {
 				b.WriteString(" OR ")
 			}
 			b.WriteString("(p.name_norm = ? AND p.ecosystem = ? AND p.version = ?)")
 			args = append(args, normalize(v.Ecosystem, v.Name), v.Ecosystem, v.Version)
 		}
+		var got []seqRow
+		var digests []string
 		err := s.scanPackages(ctx, "("+b.String()+")", args, func(d string, seq int, p PackageRow) {
 			if deployed[d] {
-				byDigest[d] = append(byDigest[d], seqRow{seq, p})
+				got, digests = append(got, seqRow{seq, p}), append(digests, d)
 			}
 		})
-		if err != nil {
-			return err
+		mu.Lock()
+		for i, r := range got {
+			byDigest[digests[i]] = append(byDigest[digests[i]], r)
 		}
+		mu.Unlock()
+		return err
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(2)
+	for k := range chunks {
+		g.Go(func() error { return read(gctx, k) })
+	}
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	return emitSorted(byDigest, fn)
 }
@@ -353,14 +404,22 @@ func (s *Store) ArtifactsWithFindings(ctx context.Context, names []NameKey) ([]s
 	}
 	slices.Sort(norms)
 	norms = slices.Compact(norms)
+	// Deployed artifacts are filtered here rather than by a subquery per
+	// findings row.
+	digests, err := s.DeployedArtifacts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	deployed := make(map[string]bool, len(digests))
+	for _, d := range digests {
+		deployed[d] = true
+	}
 	set := map[string]bool{}
 	const per = 500
 	for start := 0; start < len(norms); start += per {
 		in, args := inClause(norms[start:min(len(norms), start+per)])
-		args = append(args, true)
-		rows, err := s.db.QueryContext(ctx, s.q(`SELECT DISTINCT f.artifact_digest, f.ecosystem, f.name_norm FROM findings f
-			JOIN artifacts a ON a.digest = f.artifact_digest AND a.current_generation = f.generation
-			WHERE f.name_norm IN `+in+` AND EXISTS (SELECT 1 FROM versions v WHERE v.artifact_digest = f.artifact_digest AND v.deployed = ?)`), args...)
+		rows, err := s.db.QueryContext(ctx, s.q(`SELECT DISTINCT artifact_digest, ecosystem, name_norm FROM findings
+			WHERE until_generation IS NULL AND name_norm IN `+in), args...)
 		if err != nil {
 			return nil, fmt.Errorf("inventory: artifacts with findings: %w", err)
 		}
@@ -370,7 +429,7 @@ func (s *Store) ArtifactsWithFindings(ctx context.Context, names []NameKey) ([]s
 				rows.Close()
 				return nil, fmt.Errorf("inventory: artifacts with findings: %w", err)
 			}
-			if want[NameKey{eco, norm}] {
+			if want[NameKey{eco, norm}] && deployed[d] {
 				set[d] = true
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/fnaudit/fnaudit/feeds"
@@ -19,12 +20,13 @@ func allFail(fs []match.Finding) []string {
 	return out
 }
 
-// TestRematchKeepsUnchanged: an import that edits a record without
-// changing what it matches makes the incremental rematch look at its name
-// and leave the artifact's findings where they are (no copy under the new
-// generation), recording only that it was matched against it: the next
-// rematch has nothing to look at. A record that does change the findings
-// is stored under the new generation as before.
+// TestRematchKeepsUnchanged: an import that edits only a record's summary
+// gives the incremental rematch nothing to look at. One that edits what a
+// match reads without changing the artifact's findings makes it look at the
+// name and leave the rows as they are (no copy under the new generation),
+// recording only that it was matched against it: the next rematch has
+// nothing to look at. A record that does change the findings adds rows
+// for them alone.
 func TestRematchKeepsUnchanged(t *testing.T) {
 	c := loadCorpus(t)
 	forEachBackend(t, func(t *testing.T, dsn string) {
@@ -64,15 +66,29 @@ func TestRematchKeepsUnchanged(t *testing.T) {
 		if err := json.Unmarshal(raw, &rec); err != nil {
 			t.Fatal(err)
 		}
-		rec["summary"], rec["modified"] = "edited upstream", "2099-01-01T00:00:00Z"
-		edited, _ := json.Marshal(rec)
-		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, m.Advisories[0]+".json"), edited, 0o644); err != nil {
-			t.Fatal(err)
+		importEdit := func(modified string) {
+			t.Helper()
+			rec["modified"] = modified
+			edited, _ := json.Marshal(rec)
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, m.Advisories[0]+".json"), edited, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := feeds.Import(ctx, dbPath, []string{dir}); err != nil {
+				t.Fatal(err)
+			}
 		}
-		if _, err := feeds.Import(ctx, dbPath, []string{dir}); err != nil {
-			t.Fatal(err)
+		// An edit no match reads is no change: nothing is looked at.
+		rec["summary"] = "edited upstream"
+		importEdit("2099-01-01T00:00:00Z")
+		if res := rematch(false); res.Full || len(res.Changed) != 0 || res.Artifacts != 0 {
+			t.Errorf("rematch after a summary edit: %+v", res)
 		}
+		// One that a match reads but that affects no stored copy differently
+		// (a version nobody carries) is looked at, and changes no row.
+		affected := rec["affected"].([]any)[0].(map[string]any)
+		affected["versions"] = append(slices.Clone(anySlice(affected["versions"])), "0.0.0-carried-by-nobody")
+		importEdit("2099-01-02T00:00:00Z")
 		res := rematch(false)
 		if res.Full || len(res.Changed) != 1 || res.Changed[0].Name != m.Name || res.Artifacts != 1 || len(res.Changes) != 0 {
 			t.Errorf("rematch after an edit: %+v", res)
@@ -103,4 +119,10 @@ func TestRematchKeepsUnchanged(t *testing.T) {
 			t.Errorf("rematch after the change looked again: %+v", again)
 		}
 	})
+}
+
+// anySlice is a JSON array as decoded into any (nil when absent).
+func anySlice(v any) []any {
+	a, _ := v.([]any)
+	return a
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/fnaudit/fnaudit/core"
 	"github.com/fnaudit/fnaudit/match"
@@ -54,8 +55,8 @@ type RematchResult struct {
 // the generations the deployed artifacts were last matched against. Go
 // findings get the reachability fact kept for their binary at scan time,
 // or "unknown reachability" when none was kept.
-func (s *Store) Rematch(ctx context.Context, db Advisories, full bool, verdicts Verdicts) (RematchResult, error) {
-	res := RematchResult{Generation: db.Generation(), Full: full}
+func (s *Store) Rematch(ctx context.Context, db Advisories, full bool, verdicts Verdicts) (res RematchResult, err error) {
+	res = RematchResult{Generation: db.Generation(), Full: full}
 	if res.Generation == "" {
 		return res, fmt.Errorf("rematch: the advisory database has no generation (import or update it first)")
 	}
@@ -71,63 +72,50 @@ func (s *Store) Rematch(ctx context.Context, db Advisories, full bool, verdicts 
 		}
 	}
 	src := newMemoSource(db)
+	memo := newMatchMemo(src)
 	reach := newReachCache(s)
 	// Findings are written in batches of artifacts, one transaction each:
 	// a commit per artifact (an fsync on SQLite) would cost more than the
 	// matching on a large fleet, and one transaction for a full rematch
-	// would hold the write lock for its whole length.
+	// would hold the write lock for its whole length. A writer goroutine
+	// stores each batch while the next is matched: on two cores the
+	// matching then costs no wall time.
+	w := s.startRematchWriter(ctx, &res)
+	defer func() {
+		// Every batch sent is stored (or the writer failed) before
+		// Rematch returns.
+		err = w.stop(err)
+		slices.SortFunc(res.Changes, func(a, b RematchChange) int { return compareDigest(a.ArtifactDigest, b.ArtifactDigest) })
+	}()
 	var pending []pendingUpdate
 	flush := func() error {
 		if len(pending) == 0 {
 			return nil
 		}
-		digests := make([]string, len(pending))
+		us := make([]FindingsUpdate, len(pending))
 		for i, p := range pending {
-			digests[i] = p.update.ArtifactDigest
+			us[i] = p.update
 		}
-		stored, err := s.currentFindings(ctx, digests)
+		b, err := prepareBatch(us)
 		if err != nil {
 			return err
 		}
-		var us []FindingsUpdate
-		var reaches []map[string]string
-		var same []string
-		for _, p := range pending {
-			cur, matched := stored[p.update.ArtifactDigest]
-			if matched && sameFindings(cur, p.update.Scope, p.update.Findings) {
-				same = append(same, p.update.ArtifactDigest)
-				continue
-			}
-			us = append(us, p.update)
-			reaches = append(reaches, p.reach)
-		}
-		res.Artifacts += len(pending)
-		pending = pending[:0]
-		if len(same) > 0 {
-			if err := s.markMatched(ctx, same, res.Generation); err != nil {
-				return err
-			}
-		}
-		if len(us) == 0 {
-			return nil
-		}
-		diffs, err := s.ReplaceFindingsAll(ctx, us)
+		// The batch's stored findings are read here, while the writer
+		// stores the one before; it reads again only what moved since.
+		snap, err := s.readCurrent(ctx, s.db, b.digests, b.names)
 		if err != nil {
-			return err
+			return fmt.Errorf("rematch: current findings: %w", err)
 		}
-		for i, d := range diffs {
-			if err := s.noteChange(ctx, &res, us[i].ArtifactDigest, d, reaches[i]); err != nil {
-				return err
-			}
-		}
-		return nil
+		err = w.send(rematchBatch{pending, b, snap})
+		pending = nil
+		return err
 	}
 	update := func(a ArtifactPackages, scope []NameKey) error {
 		pkgs := make([]core.Package, len(a.Packages))
 		for i, p := range a.Packages {
 			pkgs[i] = p.CorePackage()
 		}
-		fs, err := match.Match(ctx, src, pkgs)
+		fs, err := memo.match(ctx, pkgs)
 		if err != nil {
 			return fmt.Errorf("rematch %s: %w", a.Digest, err)
 		}
@@ -137,7 +125,7 @@ func (s *Store) Rematch(ctx context.Context, db Advisories, full bool, verdicts 
 		}
 		pending = append(pending, pendingUpdate{FindingsUpdate{ArtifactDigest: a.Digest, Generation: res.Generation,
 			Scope: scope, Findings: findingRowsOf(fs, verdicts(fs))}, r})
-		if len(pending) >= rematchBatch {
+		if len(pending) >= rematchBatchSize {
 			return flush()
 		}
 		return nil
@@ -156,9 +144,22 @@ func (s *Store) Rematch(ctx context.Context, db Advisories, full bool, verdicts 
 	if err != nil {
 		return res, err
 	}
+	// The scope is the changed names and the distribution packages built
+	// from a changed source package: their findings are the ones to redo.
+	scope := slices.Clone(res.Changed)
+	inScope := map[NameKey]bool{}
+	for _, n := range scope {
+		inScope[NameKey{n.Ecosystem, normalize(n.Ecosystem, n.Name)}] = true
+	}
+	for _, v := range versions {
+		if k := (NameKey{v.Ecosystem, v.Name}); !inScope[k] {
+			inScope[k] = true
+			scope = append(scope, k)
+		}
+	}
 	var hit []PackageVersion
 	for _, v := range versions {
-		fs, err := match.Match(ctx, src, []core.Package{{Ecosystem: v.Ecosystem, Name: v.Name, Version: v.Version}})
+		fs, err := match.Match(ctx, src, []core.Package{{Ecosystem: v.Ecosystem, Name: v.Name, Version: v.Version, PURL: v.PURL}})
 		if err != nil {
 			return res, fmt.Errorf("rematch %s %s %s: %w", v.Ecosystem, v.Name, v.Version, err)
 		}
@@ -172,14 +173,14 @@ func (s *Store) Rematch(ctx context.Context, db Advisories, full bool, verdicts 
 			return res, err
 		}
 	}
-	again, err := s.ArtifactsWithFindings(ctx, res.Changed)
+	again, err := s.ArtifactsWithFindings(ctx, scope)
 	if err != nil {
 		return res, err
 	}
 	done := map[string]bool{}
 	for _, a := range affected {
 		done[a.Digest] = true
-		if err := update(a, res.Changed); err != nil {
+		if err := update(a, scope); err != nil {
 			return res, err
 		}
 	}
@@ -187,16 +188,12 @@ func (s *Store) Rematch(ctx context.Context, db Advisories, full bool, verdicts 
 	// any record now affects: those findings are fixed (or withdrawn).
 	for _, d := range again {
 		if !done[d] {
-			if err := update(ArtifactPackages{Digest: d}, res.Changed); err != nil {
+			if err := update(ArtifactPackages{Digest: d}, scope); err != nil {
 				return res, err
 			}
 		}
 	}
-	if err := flush(); err != nil {
-		return res, err
-	}
-	slices.SortFunc(res.Changes, func(a, b RematchChange) int { return compareDigest(a.ArtifactDigest, b.ArtifactDigest) })
-	return res, nil
+	return res, flush()
 }
 
 func compareDigest(a, b string) int {
@@ -213,7 +210,7 @@ func compareDigest(a, b string) int {
 // deployed artifacts were matched against. reason is set when that cannot
 // be told and everything must be re-matched.
 func (s *Store) changedSinceLastMatch(ctx context.Context, db Advisories) (names []NameKey, reason string, err error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT DISTINCT COALESCE(a.matched_generation, a.current_generation, '') FROM artifacts a
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT DISTINCT COALESCE(a.current_generation, '') FROM artifacts a
 		WHERE EXISTS (SELECT 1 FROM versions v WHERE v.artifact_digest = a.digest AND v.deployed = ?)`), true)
 	if err != nil {
 		return nil, "", fmt.Errorf("rematch: generations: %w", err)
@@ -318,13 +315,107 @@ func findingRowsOf(fs []match.Finding, verdicts []string) []FindingRow {
 	return rows
 }
 
-func (s *Store) noteChange(ctx context.Context, res *RematchResult, digest string, diff FindingsDiff, reach map[string]string) error {
-	if len(diff.New) == 0 && len(diff.Fixed) == 0 {
-		return nil
+// rematchWriter stores a rematch's batches in a goroutine of its own, one
+// transaction each, in the order sent. It alone touches the result's
+// Artifacts and Changes until stop returns.
+type rematchWriter struct {
+	s    *Store
+	ctx  context.Context
+	res  *RematchResult
+	in   chan rematchBatch
+	done chan struct{}
+	mu   sync.Mutex
+	err  error
+}
+
+func (s *Store) startRematchWriter(ctx context.Context, res *RematchResult) *rematchWriter {
+	w := &rematchWriter{s: s, ctx: ctx, res: res, in: make(chan rematchBatch, 1), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		for batch := range w.in {
+			if w.failed() != nil {
+				continue // drain: the producer stops at its next send
+			}
+			if err := w.write(batch); err != nil {
+				w.mu.Lock()
+				w.err = err
+				w.mu.Unlock()
+			}
+		}
+	}()
+	return w
+}
+
+func (w *rematchWriter) failed() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
+}
+
+// rematchBatch is a batch for the writer: the updates, checked, and their
+// stored findings as read before the writing transaction.
+type rematchBatch struct {
+	pending []pendingUpdate
+	batch   findingsBatch
+	snap    currentState
+}
+
+// send queues a batch; it fails once the writer has.
+func (w *rematchWriter) send(batch rematchBatch) error {
+	if err := w.failed(); err != nil {
+		return err
 	}
-	fns, err := s.ArtifactFunctions(ctx, digest, true)
+	select {
+	case w.in <- batch:
+		return nil
+	case <-w.ctx.Done():
+		return w.ctx.Err()
+	}
+}
+
+// stop waits until every batch sent is written, and returns err (the
+// producer's) or else the writer's error.
+func (w *rematchWriter) stop(err error) error {
+	close(w.in)
+	<-w.done
 	if err != nil {
 		return err
+	}
+	return w.failed()
+}
+
+// write stores one batch. An artifact whose findings did not change costs
+// no row writes: only its generation moves (findings are intervals,
+// findingsrows.go).
+func (w *rematchWriter) write(rb rematchBatch) error {
+	us, batch := rb.batch.updates, rb.pending
+	w.res.Artifacts += len(batch)
+	diffs, err := w.s.replaceBatch(w.ctx, rb.batch, &rb.snap)
+	if err != nil {
+		return err
+	}
+	var changed []string
+	for i, d := range diffs {
+		if len(d.New) > 0 || len(d.Fixed) > 0 {
+			changed = append(changed, us[i].ArtifactDigest)
+		}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	fns, err := w.s.artifactsFunctions(w.ctx, changed, true)
+	if err != nil {
+		return fmt.Errorf("rematch: functions: %w", err)
+	}
+	for i, d := range diffs {
+		noteChange(w.res, us[i].ArtifactDigest, fns[us[i].ArtifactDigest], d, batch[i].reach)
+	}
+	return nil
+}
+
+func noteChange(res *RematchResult, digest string, fns []Function, diff FindingsDiff, reach map[string]string) {
+	if len(diff.New) == 0 && len(diff.Fixed) == 0 {
+		return
 	}
 	c := RematchChange{ArtifactDigest: digest, Functions: fns, New: diff.New, Fixed: diff.Fixed, Reachability: map[string]string{}}
 	for _, f := range diff.New {
@@ -333,5 +424,4 @@ func (s *Store) noteChange(ctx context.Context, res *RematchResult, digest strin
 		}
 	}
 	res.Changes = append(res.Changes, c)
-	return nil
 }

@@ -10,9 +10,9 @@ import (
 	"github.com/fnaudit/fnaudit/match"
 )
 
-// rematchBatch is how many artifacts' findings one transaction of a
+// rematchBatchSize is how many artifacts' findings one transaction of a
 // rematch writes.
-const rematchBatch = 200
+const rematchBatchSize = 1000
 
 // pendingUpdate is an artifact's new findings waiting for its batch.
 type pendingUpdate struct {
@@ -51,4 +51,43 @@ func (c *memoSource) Lookup(ctx context.Context, ecosystem, name string) ([]*osv
 	c.m[k] = recs
 	c.mu.Unlock()
 	return recs, nil
+}
+
+// matchMemo matches each distinct package once per rematch. A package's
+// findings depend only on what match reads of it (ecosystem, name,
+// version, and the purl a distribution package names its source by), not
+// on where it sits, and a fleet carries each version of a name in
+// thousands of artifacts: a full rematch of 10,000 artifacts of 300
+// packages matched three million copies of forty thousand packages.
+type matchMemo struct {
+	src match.Source
+	m   map[matchKey][]match.Finding
+}
+
+type matchKey struct{ ecosystem, name, version, purl string }
+
+func newMatchMemo(src match.Source) *matchMemo {
+	return &matchMemo{src: src, m: map[matchKey][]match.Finding{}}
+}
+
+// match is match.Match over pkgs, each finding's Package being the copy
+// in pkgs (its path and origin).
+func (mm *matchMemo) match(ctx context.Context, pkgs []core.Package) ([]match.Finding, error) {
+	var out []match.Finding
+	for _, p := range pkgs {
+		k := matchKey{p.Ecosystem, p.Name, p.Version, p.PURL}
+		fs, ok := mm.m[k]
+		if !ok {
+			var err error
+			if fs, err = match.Match(ctx, mm.src, []core.Package{p}); err != nil {
+				return nil, err
+			}
+			mm.m[k] = fs
+		}
+		for _, f := range fs {
+			f.Package = p
+			out = append(out, f)
+		}
+	}
+	return out, nil
 }

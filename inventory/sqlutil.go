@@ -46,25 +46,33 @@ func placeholders(n int) string {
 // per chunk rather than per row); suffix is appended to each statement
 // (an ON CONFLICT clause).
 func (s *Store) insertRows(ctx context.Context, tx querier, table string, cols []string, rows [][]any, suffix string) error {
-	// 30,000 parameters per statement stays under SQLite's 32,766 and
-	// PostgreSQL's 65,535.
-	per := max(1, 30000/len(cols))
-	one := placeholders(len(cols))
-	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
-	for start := 0; start < len(rows); start += per {
-		chunk := rows[start:min(len(rows), start+per)]
+	if len(rows) == 0 {
+		return nil
+	}
+	return s.execChunked(ctx, tx, "INSERT INTO "+table+" ("+strings.Join(cols, ", ")+") VALUES ", nil, rows, " "+suffix)
+}
+
+// execChunked runs head, then "(?, ...), (?, ...)" for tuples, then tail,
+// in as many statements as the parameter limits need: 30,000 parameters
+// per statement stays under SQLite's 32,766 and PostgreSQL's 65,535. lead
+// are head's own arguments.
+func (s *Store) execChunked(ctx context.Context, tx querier, head string, lead []any, tuples [][]any, tail string) error {
+	per := max(1, (30000-len(lead))/len(tuples[0]))
+	one := placeholders(len(tuples[0]))
+	for start := 0; start < len(tuples); start += per {
+		chunk := tuples[start:min(len(tuples), start+per)]
 		var b strings.Builder
 		b.WriteString(head)
-		args := make([]any, 0, len(chunk)*len(cols))
-		for i, r := range chunk {
+		args := make([]any, 0, len(lead)+len(chunk)*len(tuples[0]))
+		args = append(args, lead...)
+		for i, t := range chunk {
 			if i > 0 {
 				b.WriteString(", ")
 			}
 			b.WriteString(one)
-			args = append(args, r...)
+			args = append(args, t...)
 		}
-		b.WriteString(" ")
-		b.WriteString(suffix)
+		b.WriteString(tail)
 		if _, err := tx.ExecContext(ctx, s.q(b.String()), args...); err != nil {
 			return err
 		}

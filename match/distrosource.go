@@ -38,3 +38,11 @@ func distroSource(pkg core.Package) (core.Package, bool) {
 	}
 	return src, true
 }
+
+// DistroSourceName is the source package a distribution's records name pkg
+// by, when its purl names one (see distroSource): an inventory keeps it so
+// that a changed record on "openssl" finds the stored libssl3 copies.
+func DistroSourceName(pkg core.Package) (string, bool) {
+	src, ok := distroSource(pkg)
+	return src.Name, ok
+}

@@ -52,8 +52,11 @@ type Record struct {
 	Key      int // makes the id: records with the same key are the same advisory
 	Name     Name
 	Revision int
-	// Edit > 0 changes what most upstream edits change and nothing a
-	// match reads: the modified time and the summary.
+	// Edit > 0 changes what most upstream edits change and no finding
+	// depends on: the modified time, the summary, and a database_specific
+	// date as GitHub's reviews set (github_reviewed_at). The change log
+	// (feeds/matchsum.go) counts database_specific, so such an edit is
+	// still a changed record a rematch must look at.
 	Edit int
 }
 
@@ -95,6 +98,12 @@ func (a *Advisories) build(r Record) (string, []byte, error) {
 	if r.Edit > 0 {
 		summary, _ := rec["summary"].(string)
 		rec["summary"] = fmt.Sprintf("%s (edit %d)", summary, r.Edit)
+		ds, _ := rec["database_specific"].(map[string]any)
+		if ds == nil {
+			ds = map[string]any{}
+		}
+		ds["github_reviewed_at"] = modified.Format(time.RFC3339)
+		rec["database_specific"] = ds
 	}
 	rangeType := "ECOSYSTEM"
 	if aff, _ := rec["affected"].([]any); len(aff) > 0 {

@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -135,14 +136,31 @@ func Build(ctx context.Context, s *inventory.Store, corpus []Name, opt Options) 
 	var st Stats
 	st.Functions = functions
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range opt.Versions {
-		rec := version(r, pool, layers, opt.PackagesPerVersion, i, i%functions, t0.Add(time.Duration(i)*time.Minute))
-		if _, err := s.RecordScan(ctx, rec); err != nil {
-			return st, fmt.Errorf("invgen: version %d: %w", i, err)
+	// Recorded 100 at a time, as a fleet run records (one commit each).
+	var batch []inventory.ScanRecord
+	flush := func(upTo int) error {
+		_, errs, err := s.RecordScans(ctx, batch)
+		if err == nil {
+			err = errors.Join(errs...)
 		}
-		st.Versions++
-		st.Packages += len(rec.Artifact.Packages)
-		st.Findings += len(rec.Findings)
+		if err != nil {
+			return fmt.Errorf("invgen: versions %d to %d: %w", upTo-len(batch), upTo-1, err)
+		}
+		for _, rec := range batch {
+			st.Versions++
+			st.Packages += len(rec.Artifact.Packages)
+			st.Findings += len(rec.Findings)
+		}
+		batch = batch[:0]
+		return nil
+	}
+	for i := range opt.Versions {
+		batch = append(batch, version(r, pool, layers, opt.PackagesPerVersion, i, i%functions, t0.Add(time.Duration(i)*time.Minute)))
+		if len(batch) == 100 || i == opt.Versions-1 {
+			if err := flush(i + 1); err != nil {
+				return st, err
+			}
+		}
 		if opt.Progress != nil && (i+1)%1000 == 0 {
 			opt.Progress(i + 1)
 		}

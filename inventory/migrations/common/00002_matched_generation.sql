@@ -1,4 +1,5 @@
--- Inventory schema v2: artifacts.matched_generation. Same on both backends.
+-- Inventory schema v2: artifacts.matched_generation. Same on both backends
+-- (common/ serves both).
 --
 -- A rematch that finds an artifact's findings unchanged against a new
 -- advisory generation records only that it matched it (no copy of the
