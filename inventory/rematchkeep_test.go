@@ -12,6 +12,22 @@ import (
 	"github.com/fnaudit/fnaudit/match"
 )
 
+// rematchWith runs Store.Rematch against the advisory database at dbPath,
+// every finding failing the gate.
+func rematchWith(t *testing.T, s *Store, dbPath string, full bool) RematchResult {
+	t.Helper()
+	db, err := feeds.Open(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	res, err := s.Rematch(context.Background(), FeedsAdvisories(db), full, allFail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
 func allFail(fs []match.Finding) []string {
 	out := make([]string, len(fs))
 	for i := range out {
@@ -34,19 +50,7 @@ func TestRematchKeepsUnchanged(t *testing.T) {
 		s := openT(t, dsn)
 		mustRecord(t, s, corpusRecord(c, awsFn("api"), "node-app.zip", nil, t0, "gen-0"))
 		dbPath := filepath.Join(t.TempDir(), "advisories.db")
-		rematch := func(full bool) RematchResult {
-			t.Helper()
-			db, err := feeds.Open(dbPath)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			res, err := s.Rematch(ctx, FeedsAdvisories(db), full, allFail)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return res
-		}
+		rematch := func(full bool) RematchResult { t.Helper(); return rematchWith(t, s, dbPath, full) }
 		if _, err := feeds.Import(ctx, dbPath, []string{"../testdata/osv/npm"}); err != nil {
 			t.Fatal(err)
 		}

@@ -49,19 +49,7 @@ func TestRematchDistroSource(t *testing.T) {
 		}
 		mustRecord(t, s, rec)
 
-		rematch := func() RematchResult {
-			t.Helper()
-			db, err := feeds.Open(dbPath)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			res, err := s.Rematch(ctx, FeedsAdvisories(db), false, allFail)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return res
-		}
+		rematch := func() RematchResult { t.Helper(); return rematchWith(t, s, dbPath, false) }
 		if _, err := feeds.Import(ctx, dbPath, []string{"../testdata/osv/Ubuntu"}); err != nil {
 			t.Fatal(err)
 		}
