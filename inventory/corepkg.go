@@ -19,5 +19,5 @@ func (p PackageRow) CorePackage() core.Package {
 	}
 	return core.Package{Ecosystem: p.Ecosystem, Name: p.Name, Version: p.Version, PURL: p.PURL, Paths: paths,
 		Origin: core.Origin{Kind: kind, Index: p.Origin.Index, Digest: p.Origin.Digest},
-		Loaded: p.Loaded, ShadowedBy: p.ShadowedBy}
+		Loaded: p.Loaded, ShadowedBy: p.ShadowedBy, Alias: p.Alias, AliasDeclared: p.AliasDeclared}
 }

@@ -33,7 +33,9 @@
 //	packages        the artifact's packages, stored once per artifact digest
 //	                (ecosystem, normalised and written name, version, purl, path,
 //	                origin function/layer/image-layer + index + digest, loaded,
-//	                shadowed by, evidence)
+//	                shadowed by, evidence; the source package a distribution
+//	                package is built from, schema 4; the folder name an npm
+//	                package is loaded by, schema 5)
 //	findings        per (artifact, package path, ecosystem, name, advisory): aliases,
 //	                kind, severity, gate verdict, held from the generation it was
 //	                first found in (generation) until the one that replaced or

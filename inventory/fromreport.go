@@ -185,7 +185,8 @@ func packageRows(rep *report.Report) []PackageRow {
 		}
 		for _, path := range paths {
 			out = append(out, PackageRow{Ecosystem: p.Ecosystem, Name: p.Name, Version: p.Version, PURL: p.PURL,
-				Path: path, Origin: originOf(p.Origin), Loaded: p.Loaded, ShadowedBy: p.ShadowedBy, Evidence: ev})
+				Path: path, Origin: originOf(p.Origin), Loaded: p.Loaded, ShadowedBy: p.ShadowedBy, Evidence: ev,
+				Alias: p.Alias, AliasDeclared: p.AliasDeclared})
 		}
 	}
 	return out

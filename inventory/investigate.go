@@ -64,7 +64,10 @@ func (s *Store) Investigate(ctx context.Context, q Query) ([]Hit, error) {
 	if q.Name != "" {
 		cands := nameCandidates(q.Ecosystem, q.Name)
 		in, a := inClause(cands)
-		where = append(where, `p.name_norm IN `+in)
+		// A copy loaded by a folder of that name counts too: the matcher
+		// takes it for that package (schema 5, packages.alias_norm).
+		where = append(where, `(p.name_norm IN `+in+` OR (p.alias_norm <> '' AND p.alias_norm IN `+in+`))`)
+		args = append(args, a...)
 		args = append(args, a...)
 		wantNorm = func(eco, norm string) bool { return normalize(eco, q.Name) == norm }
 	}
@@ -77,9 +80,9 @@ func (s *Store) Investigate(ctx context.Context, q Query) ([]Hit, error) {
 		args = append(args, ProvenanceVerified)
 	}
 	sqlText := `SELECT f.source, f.account, f.region, f.name, f.qualifier, f.arn, v.id, v.code_sha256, v.image_digest,
-		v.deployed, v.first_seen, v.last_seen, v.provenance, v.artifact_digest, p.seq, p.name_norm,
+		v.deployed, v.first_seen, v.last_seen, v.provenance, v.artifact_digest, p.seq, p.name_norm, p.alias_norm,
 		p.ecosystem, p.name, p.version, p.purl, p.path, p.origin_kind, p.origin_index, p.origin_digest, p.loaded,
-		p.shadowed_by, p.evidence, ` + idCol + `
+		p.shadowed_by, p.evidence, p.alias, p.alias_declared, ` + idCol + `
 		FROM ` + from
 	if len(where) > 0 {
 		sqlText += ` WHERE ` + strings.Join(where, ` AND `)
@@ -99,15 +102,15 @@ func (s *Store) Investigate(ctx context.Context, q Query) ([]Hit, error) {
 		var h Hit
 		var first, last int64
 		var seq int
-		var norm, id string
+		var norm, folder, id string
 		p := &h.Package
 		if err := rows.Scan(&h.Function.Source, &h.Function.Account, &h.Function.Region, &h.Function.Name,
 			&h.Function.Qualifier, &h.Function.ARN, &h.VersionID, &h.CodeSha256, &h.ImageDigest, &h.Deployed,
-			&first, &last, &h.Provenance, &h.ArtifactDigest, &seq, &norm, &p.Ecosystem, &p.Name, &p.Version, &p.PURL,
-			&p.Path, &p.Origin.Kind, &p.Origin.Index, &p.Origin.Digest, &p.Loaded, &p.ShadowedBy, &p.Evidence, &id); err != nil {
+			&first, &last, &h.Provenance, &h.ArtifactDigest, &seq, &norm, &folder, &p.Ecosystem, &p.Name, &p.Version, &p.PURL,
+			&p.Path, &p.Origin.Kind, &p.Origin.Index, &p.Origin.Digest, &p.Loaded, &p.ShadowedBy, &p.Evidence, &p.Alias, &p.AliasDeclared, &id); err != nil {
 			return nil, fmt.Errorf("investigate: %w", err)
 		}
-		if wantNorm != nil && !wantNorm(p.Ecosystem, norm) {
+		if wantNorm != nil && !wantNorm(p.Ecosystem, norm) && (folder == "" || !wantNorm(p.Ecosystem, folder)) {
 			continue
 		}
 		if q.VersionFilter != nil && !q.VersionFilter(p.Version) {

@@ -28,7 +28,7 @@ const versionTable = "fnaudit_inventory_schema"
 
 // SchemaVersion is the newest schema this build knows (the highest
 // migration number: SQL files in migrations/, then Go migrations).
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // migrate refuses a schema newer than SchemaVersion (reading only), then
 // applies the missing migrations, each in its own transaction. Openers of

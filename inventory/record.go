@@ -259,11 +259,11 @@ func (s *Store) putArtifact(ctx context.Context, tx *sql.Tx, a Artifact, run Run
 	for i, p := range a.Packages {
 		rows[i] = []any{a.Digest, i, p.Ecosystem, normalize(p.Ecosystem, p.Name), p.Name, p.Version, p.PURL, p.Path,
 			p.Origin.Kind, p.Origin.Index, p.Origin.Digest, p.Loaded, p.ShadowedBy, p.Evidence,
-			sourceNorm(p.Ecosystem, p.Name, p.Version, p.PURL)}
+			sourceNorm(p.Ecosystem, p.Name, p.Version, p.PURL), p.Alias, p.AliasDeclared, aliasNorm(p.Ecosystem, p.Name, p.Alias)}
 	}
 	return s.insertRows(ctx, tx, "packages", []string{"artifact_digest", "seq", "ecosystem", "name_norm", "name",
 		"version", "purl", "path", "origin_kind", "origin_index", "origin_digest", "loaded", "shadowed_by", "evidence",
-		"source_norm"}, rows, "")
+		"source_norm", "alias", "alias_declared", "alias_norm"}, rows, "")
 }
 
 // versionKey identifies a deployed version of a function: the same code,

@@ -356,9 +356,9 @@ func TestRematchSupport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		eq(t, "package versions", pv, []PackageVersion{{"npm", "lodash", "4.17.15", ""}, {"npm", "ms", "2.0.0", ""}, {"npm", "ms", "2.1.1", ""}, {"npm", "ms", "2.1.3", ""}})
+		eq(t, "package versions", pv, []PackageVersion{{Ecosystem: "npm", Name: "lodash", Version: "4.17.15"}, {Ecosystem: "npm", Name: "ms", Version: "2.0.0"}, {Ecosystem: "npm", Name: "ms", Version: "2.1.1"}, {Ecosystem: "npm", Name: "ms", Version: "2.1.3"}})
 		affected := map[string][]string{}
-		if err := s.AffectedPackages(ctx, []PackageVersion{{"npm", "ms", "2.0.0", ""}, {"npm", "flatmap-stream", "0.1.1", ""}}, func(a ArtifactPackages) error {
+		if err := s.AffectedPackages(ctx, []PackageVersion{{Ecosystem: "npm", Name: "ms", Version: "2.0.0"}, {Ecosystem: "npm", Name: "flatmap-stream", Version: "0.1.1"}}, func(a ArtifactPackages) error {
 			for _, p := range a.Packages {
 				affected[a.Digest] = append(affected[a.Digest], p.Name+"@"+p.Version+" "+p.Path)
 			}

@@ -138,7 +138,7 @@ func emitSorted(byDigest map[string][]seqRow, fn func(ArtifactPackages) error) e
 // scanPackages calls fn for each package row matching where, unordered.
 func (s *Store) scanPackages(ctx context.Context, where string, args []any, fn func(digest string, seq int, p PackageRow)) error {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT p.artifact_digest, p.seq, p.ecosystem, p.name, p.version, p.purl, p.path,
-		p.origin_kind, p.origin_index, p.origin_digest, p.loaded, p.shadowed_by, p.evidence
+		p.origin_kind, p.origin_index, p.origin_digest, p.loaded, p.shadowed_by, p.evidence, p.alias, p.alias_declared
 		FROM packages p WHERE `+where), args...)
 	if err != nil {
 		return fmt.Errorf("inventory: read packages: %w", err)
@@ -149,7 +149,7 @@ func (s *Store) scanPackages(ctx context.Context, where string, args []any, fn f
 		var seq int
 		var p PackageRow
 		if err := rows.Scan(&d, &seq, &p.Ecosystem, &p.Name, &p.Version, &p.PURL, &p.Path, &p.Origin.Kind, &p.Origin.Index,
-			&p.Origin.Digest, &p.Loaded, &p.ShadowedBy, &p.Evidence); err != nil {
+			&p.Origin.Digest, &p.Loaded, &p.ShadowedBy, &p.Evidence, &p.Alias, &p.AliasDeclared); err != nil {
 			return fmt.Errorf("inventory: read packages: %w", err)
 		}
 		fn(d, seq, p)
@@ -164,7 +164,7 @@ func (s *Store) scanPackages(ctx context.Context, where string, args []any, fn f
 // digest order, each artifact's rows in their recorded order.
 func (s *Store) readPackages(ctx context.Context, where string, args []any) ([]ArtifactPackages, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT p.artifact_digest, p.ecosystem, p.name, p.version, p.purl, p.path,
-		p.origin_kind, p.origin_index, p.origin_digest, p.loaded, p.shadowed_by, p.evidence
+		p.origin_kind, p.origin_index, p.origin_digest, p.loaded, p.shadowed_by, p.evidence, p.alias, p.alias_declared
 		FROM packages p WHERE `+where+` ORDER BY p.artifact_digest, p.seq`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("inventory: read packages: %w", err)
@@ -175,7 +175,7 @@ func (s *Store) readPackages(ctx context.Context, where string, args []any) ([]A
 		var d string
 		var p PackageRow
 		if err := rows.Scan(&d, &p.Ecosystem, &p.Name, &p.Version, &p.PURL, &p.Path, &p.Origin.Kind, &p.Origin.Index,
-			&p.Origin.Digest, &p.Loaded, &p.ShadowedBy, &p.Evidence); err != nil {
+			&p.Origin.Digest, &p.Loaded, &p.ShadowedBy, &p.Evidence, &p.Alias, &p.AliasDeclared); err != nil {
 			return nil, fmt.Errorf("inventory: read packages: %w", err)
 		}
 		if len(out) == 0 || out[len(out)-1].Digest != d {
@@ -253,15 +253,18 @@ type PackageVersion struct {
 	Name      string // normalised
 	Version   string
 	// PURL is set for a distribution package found by its source package
-	// name: the matcher reads the source from it.
-	PURL string
+	// name: the matcher reads the source from it. Alias and AliasDeclared
+	// are set for an npm package found by the folder name it is loaded by.
+	PURL          string
+	Alias         string
+	AliasDeclared bool
 }
 
 // PackageVersions is an incremental rematch's first step: the distinct
 // versions stored for these names (in any artifact, deployed or not),
 // sorted, read from the name index alone, then the distribution packages
 // built from a source package of these names (libssl3 for openssl), with
-// their purls. The caller matches these few tuples and asks
+// their purls, and the npm packages loaded by a folder of these names. The caller matches these few tuples and asks
 // AffectedPackages only for the versions an advisory hits.
 func (s *Store) PackageVersions(ctx context.Context, names []NameKey) ([]PackageVersion, error) {
 	want := map[NameKey]bool{}
@@ -322,10 +325,31 @@ func (s *Store) PackageVersions(ctx context.Context, names []NameKey) ([]Package
 		if err := rows.Err(); err != nil {
 			return nil, fmt.Errorf("inventory: package versions by source: %w", err)
 		}
+		rows, err = s.db.QueryContext(ctx, s.q(`SELECT DISTINCT ecosystem, alias_norm, name_norm, version, alias, alias_declared
+			FROM packages WHERE alias_norm <> '' AND alias_norm IN `+in), args...)
+		if err != nil {
+			return nil, fmt.Errorf("inventory: package versions by folder name: %w", err)
+		}
+		for rows.Next() {
+			var v PackageVersion
+			var folder string
+			if err := rows.Scan(&v.Ecosystem, &folder, &v.Name, &v.Version, &v.Alias, &v.AliasDeclared); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("inventory: package versions by folder name: %w", err)
+			}
+			if want[NameKey{v.Ecosystem, folder}] && !seen[v] {
+				seen[v] = true
+				out = append(out, v)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("inventory: package versions by folder name: %w", err)
+		}
 	}
 	slices.SortFunc(out, func(a, b PackageVersion) int {
 		return cmp.Or(cmp.Compare(a.Ecosystem, b.Ecosystem), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Version, b.Version),
-			cmp.Compare(a.PURL, b.PURL))
+			cmp.Compare(a.PURL, b.PURL), cmp.Compare(a.Alias, b.Alias))
 	})
 	return out, nil
 }

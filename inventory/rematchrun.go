@@ -144,8 +144,9 @@ func (s *Store) Rematch(ctx context.Context, db Advisories, full bool, verdicts 
 	if err != nil {
 		return res, err
 	}
-	// The scope is the changed names and the distribution packages built
-	// from a changed source package: their findings are the ones to redo.
+	// The scope is the changed names, the distribution packages built from
+	// a changed source package and the npm packages loaded by a folder of
+	// a changed name: their findings are the ones to redo.
 	scope := slices.Clone(res.Changed)
 	inScope := map[NameKey]bool{}
 	for _, n := range scope {
@@ -159,7 +160,8 @@ func (s *Store) Rematch(ctx context.Context, db Advisories, full bool, verdicts 
 	}
 	var hit []PackageVersion
 	for _, v := range versions {
-		fs, err := match.Match(ctx, src, []core.Package{{Ecosystem: v.Ecosystem, Name: v.Name, Version: v.Version, PURL: v.PURL}})
+		fs, err := match.Match(ctx, src, []core.Package{{Ecosystem: v.Ecosystem, Name: v.Name, Version: v.Version, PURL: v.PURL,
+			Alias: v.Alias, AliasDeclared: v.AliasDeclared}})
 		if err != nil {
 			return res, fmt.Errorf("rematch %s %s %s: %w", v.Ecosystem, v.Name, v.Version, err)
 		}

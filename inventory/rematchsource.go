@@ -55,7 +55,8 @@ func (c *memoSource) Lookup(ctx context.Context, ecosystem, name string) ([]*osv
 
 // matchMemo matches each distinct package once per rematch. A package's
 // findings depend only on what match reads of it (ecosystem, name,
-// version, and the purl a distribution package names its source by), not
+// version, the purl a distribution package names its source by, the
+// folder name an npm package is loaded by), not
 // on where it sits, and a fleet carries each version of a name in
 // thousands of artifacts: a full rematch of 10,000 artifacts of 300
 // packages matched three million copies of forty thousand packages.
@@ -64,7 +65,10 @@ type matchMemo struct {
 	m   map[matchKey][]match.Finding
 }
 
-type matchKey struct{ ecosystem, name, version, purl string }
+type matchKey struct {
+	ecosystem, name, version, purl, alias string
+	aliasDeclared                         bool
+}
 
 func newMatchMemo(src match.Source) *matchMemo {
 	return &matchMemo{src: src, m: map[matchKey][]match.Finding{}}
@@ -75,7 +79,7 @@ func newMatchMemo(src match.Source) *matchMemo {
 func (mm *matchMemo) match(ctx context.Context, pkgs []core.Package) ([]match.Finding, error) {
 	var out []match.Finding
 	for _, p := range pkgs {
-		k := matchKey{p.Ecosystem, p.Name, p.Version, p.PURL}
+		k := matchKey{p.Ecosystem, p.Name, p.Version, p.PURL, p.Alias, p.AliasDeclared}
 		fs, ok := mm.m[k]
 		if !ok {
 			var err error

@@ -17,3 +17,13 @@ func sourceNorm(ecosystem, name, version, purl string) string {
 	}
 	return normalize(ecosystem, src)
 }
+
+// aliasNorm is the normalised folder name a package is also matched by
+// (packages.alias_norm, schema 5), "" when it has none or it normalises
+// to the package's own name (the matcher then ignores it too).
+func aliasNorm(ecosystem, name, alias string) string {
+	if alias == "" || normalize(ecosystem, alias) == normalize(ecosystem, name) {
+		return ""
+	}
+	return normalize(ecosystem, alias)
+}

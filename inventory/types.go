@@ -73,6 +73,11 @@ type PackageRow struct {
 	Loaded     bool   // the runtime loads this copy
 	ShadowedBy string // path of the copy that wins, when not loaded
 	Evidence   string // manifest file(s) the package was read from
+	// Alias is the folder name an npm package is loaded by when its
+	// package.json names another package; AliasDeclared says a shipped
+	// lockfile installs it so (core.Package). Matched under both names.
+	Alias         string
+	AliasDeclared bool
 }
 
 // Artifact is what a deployment contains, keyed by a digest of all the bytes

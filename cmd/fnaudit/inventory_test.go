@@ -65,9 +65,9 @@ func freshInventory(t *testing.T, backend string) string {
 
 // hitJSON is one row of `investigate -o json`.
 type hitJSON struct {
-	Name, Qualifier, Origin, Path, Package, Version, ShadowedBy string
-	Loaded, StillDeployed                                       bool
-	FirstSeen, LastSeen                                         time.Time
+	Name, Qualifier, Origin, Path, Package, Folder, Version, ShadowedBy string
+	Loaded, StillDeployed                                               bool
+	FirstSeen, LastSeen                                                 time.Time
 }
 
 func investigateJSON(t *testing.T, db []string, dsn string, args ...string) (int, []hitJSON, string) {

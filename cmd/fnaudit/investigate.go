@@ -298,6 +298,7 @@ type hitRow struct {
 	Path       string    `json:"path"`
 	Ecosystem  string    `json:"ecosystem"`
 	Package    string    `json:"package"`
+	Folder     string    `json:"folder,omitempty"` // the folder it is loaded by, when its package.json names another package
 	Version    string    `json:"version"`
 	Loaded     bool      `json:"loaded"`
 	ShadowedBy string    `json:"shadowedBy,omitempty"`
@@ -314,7 +315,7 @@ func rowOf(h inventory.Hit) hitRow {
 	return hitRow{Source: h.Function.Source, Account: h.Function.Account, Region: h.Function.Region, Name: h.Function.Name,
 		Qualifier: h.Function.Qualifier, ARN: h.Function.ARN, Deployed: h.Deployed, Origin: origin,
 		OriginDig: h.Package.Origin.Digest, Path: h.Package.Path, Ecosystem: h.Package.Ecosystem, Package: h.Package.Name,
-		Version: h.Package.Version, Loaded: h.Package.Loaded, ShadowedBy: h.Package.ShadowedBy, Advisories: h.Advisories,
+		Folder: h.Package.Alias, Version: h.Package.Version, Loaded: h.Package.Loaded, ShadowedBy: h.Package.ShadowedBy, Advisories: h.Advisories,
 		FirstSeen: h.FirstSeen, LastSeen: h.LastSeen}
 }
 
@@ -342,8 +343,12 @@ func writeHits(w io.Writer, format string, hits []inventory.Hit) error {
 	}
 	header := []string{"ACCOUNT", "REGION", "NAME", "QUALIFIER", "DEPLOYED", "ORIGIN", "PATH", "PACKAGE", "VERSION", "LOADED", "FIRST SEEN", "LAST SEEN"}
 	cells := func(r hitRow) []string {
-		return []string{r.Account, r.Region, r.Name, r.Qualifier, yesNo(r.Deployed), r.Origin, r.Path,
-			r.Ecosystem + "/" + r.Package, r.Version, loadedText(r), r.FirstSeen.Format(time.RFC3339), r.LastSeen.Format(time.RFC3339)}
+		pkg := r.Ecosystem + "/" + r.Package
+		if r.Folder != "" {
+			pkg += " (folder " + r.Folder + ")"
+		}
+		return []string{r.Account, r.Region, r.Name, r.Qualifier, yesNo(r.Deployed), r.Origin, r.Path, pkg, r.Version,
+			loadedText(r), r.FirstSeen.Format(time.RFC3339), r.LastSeen.Format(time.RFC3339)}
 	}
 	switch format {
 	case "json":
