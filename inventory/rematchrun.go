@@ -111,11 +111,7 @@ func (s *Store) Rematch(ctx context.Context, db Advisories, full bool, verdicts 
 		return err
 	}
 	update := func(a ArtifactPackages, scope []NameKey) error {
-		pkgs := make([]core.Package, len(a.Packages))
-		for i, p := range a.Packages {
-			pkgs[i] = p.CorePackage()
-		}
-		fs, err := memo.match(ctx, pkgs)
+		fs, err := memo.match(ctx, a.Packages)
 		if err != nil {
 			return fmt.Errorf("rematch %s: %w", a.Digest, err)
 		}
@@ -300,8 +296,11 @@ func (c *reachCache) apply(ctx context.Context, fs []match.Finding) (map[string]
 
 // findingRowsOf turns match findings and their verdicts into stored rows.
 func findingRowsOf(fs []match.Finding, verdicts []string) []FindingRow {
-	var rows []FindingRow
-	seen := map[findingKey]bool{}
+	if len(fs) == 0 {
+		return nil
+	}
+	rows := make([]FindingRow, 0, len(fs))
+	seen := make(map[findingKey]bool, len(fs))
 	for i, f := range fs {
 		if len(f.IDs) == 0 {
 			continue

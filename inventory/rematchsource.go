@@ -74,22 +74,35 @@ func newMatchMemo(src match.Source) *matchMemo {
 	return &matchMemo{src: src, m: map[matchKey][]match.Finding{}}
 }
 
-// match is match.Match over pkgs, each finding's Package being the copy
-// in pkgs (its path and origin).
-func (mm *matchMemo) match(ctx context.Context, pkgs []core.Package) ([]match.Finding, error) {
-	var out []match.Finding
-	for _, p := range pkgs {
+// match is match.Match over an artifact's package rows, each finding's
+// Package being its copy (path and origin). Most packages have no
+// findings: only those that do are turned into a core.Package, and the
+// result is allocated once (findings are large structs, and a rematch
+// handles a million copies).
+func (mm *matchMemo) match(ctx context.Context, rows []PackageRow) ([]match.Finding, error) {
+	var parts [][]match.Finding
+	var owners []int
+	total := 0
+	for i, p := range rows {
 		k := matchKey{p.Ecosystem, p.Name, p.Version, p.PURL, p.Alias, p.AliasDeclared}
 		fs, ok := mm.m[k]
 		if !ok {
 			var err error
-			if fs, err = match.Match(ctx, mm.src, []core.Package{p}); err != nil {
+			if fs, err = match.Match(ctx, mm.src, []core.Package{p.CorePackage()}); err != nil {
 				return nil, err
 			}
 			mm.m[k] = fs
 		}
+		if len(fs) > 0 {
+			parts, owners = append(parts, fs), append(owners, i)
+			total += len(fs)
+		}
+	}
+	out := make([]match.Finding, 0, total)
+	for j, fs := range parts {
+		cp := rows[owners[j]].CorePackage()
 		for _, f := range fs {
-			f.Package = p
+			f.Package = cp
 			out = append(out, f)
 		}
 	}

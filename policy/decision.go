@@ -113,6 +113,9 @@ type Input struct {
 // passes only if none fails and required provenance verified.
 func (p *Policy) Evaluate(in Input) *Decision {
 	d := &Decision{Pass: true, FailOn: p.FailOn}
+	if len(in.Findings) > 0 {
+		d.Results = make([]Result, 0, len(in.Findings)) // a Result holds a whole Finding: no regrowth
+	}
 	expiredNoted := map[int]bool{}
 	for _, f := range in.Findings {
 		r := p.judge(f, in, expiredNoted, d)
