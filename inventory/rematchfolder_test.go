@@ -18,15 +18,7 @@ func TestRematchFolderName(t *testing.T) {
 		ctx := context.Background()
 		s := openT(t, dsn)
 		dbPath := filepath.Join(t.TempDir(), "advisories.db")
-		if _, err := feeds.Import(ctx, dbPath, []string{"../testdata/osv/Ubuntu"}); err != nil {
-			t.Fatal(err)
-		}
-		db, err := feeds.Open(dbPath)
-		if err != nil {
-			t.Fatal(err)
-		}
-		gen := db.Generation()
-		db.Close()
+		gen := importedGeneration(t, dbPath, "../testdata/osv/Ubuntu")
 
 		code := "sha256:" + "f0" + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd"
 		rec := ScanRecord{

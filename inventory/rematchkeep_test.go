@@ -28,6 +28,21 @@ func rematchWith(t *testing.T, s *Store, dbPath string, full bool) RematchResult
 	return res
 }
 
+// importedGeneration imports paths into the advisory database at dbPath
+// and returns its generation.
+func importedGeneration(t *testing.T, dbPath string, paths ...string) string {
+	t.Helper()
+	if _, err := feeds.Import(context.Background(), dbPath, paths); err != nil {
+		t.Fatal(err)
+	}
+	db, err := feeds.Open(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	return db.Generation()
+}
+
 func allFail(fs []match.Finding) []string {
 	out := make([]string, len(fs))
 	for i := range out {

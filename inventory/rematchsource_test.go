@@ -20,15 +20,7 @@ func TestRematchDistroSource(t *testing.T) {
 		ctx := context.Background()
 		s := openT(t, dsn)
 		dbPath := filepath.Join(t.TempDir(), "advisories.db")
-		if _, err := feeds.Import(ctx, dbPath, []string{"../testdata/osv/npm"}); err != nil {
-			t.Fatal(err)
-		}
-		db, err := feeds.Open(dbPath)
-		if err != nil {
-			t.Fatal(err)
-		}
-		gen := db.Generation()
-		db.Close()
+		gen := importedGeneration(t, dbPath, "../testdata/osv/npm")
 
 		const eco = "Ubuntu:24.04:LTS"
 		layer := "sha256:" + "5e" + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd"
