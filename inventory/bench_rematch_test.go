@@ -64,17 +64,7 @@ func BenchmarkRematchEndToEnd(b *testing.B) {
 	for _, backend := range inventory.Backends() {
 		b.Run(backend, func(b *testing.B) {
 			ctx := context.Background()
-			s, err := inventory.Open(ctx, inventory.FreshDSN(b, backend))
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
-			start := time.Now()
-			st, err := invgen.Build(ctx, s, corpus, invgen.Options{Versions: n, Seed: 1})
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Logf("%s: built %d versions, %d package rows in %s", backend, st.Versions, st.Packages, time.Since(start).Round(time.Millisecond))
+			s := buildInventory(b, backend, corpus, n)
 
 			dbPath := filepath.Join(b.TempDir(), "advisories.db")
 			base := make([]invgen.Record, benchBaseRecords)

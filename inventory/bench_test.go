@@ -13,6 +13,26 @@ import (
 	"github.com/fnaudit/fnaudit/inventory"
 )
 
+// buildInventory is a fresh inventory on backend filled by invgen with n
+// function versions (closed when b ends).
+func buildInventory(b *testing.B, backend string, corpus []invgen.Name, n int) *inventory.Store {
+	b.Helper()
+	ctx := context.Background()
+	s, err := inventory.Open(ctx, inventory.FreshDSN(b, backend))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	start := time.Now()
+	st, err := invgen.Build(ctx, s, corpus, invgen.Options{Versions: n, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%s: built %d versions, %d functions, %d package rows, %d findings in %s",
+		backend, st.Versions, st.Functions, st.Packages, st.Findings, time.Since(start).Round(time.Millisecond))
+	return s
+}
+
 // BenchmarkInventory builds a synthetic inventory per backend
 // (benchVersions function versions, ~300 packages each, 100 shared layers)
 // and measures what investigate and rematch ask of the store. Only `make
@@ -28,18 +48,7 @@ func BenchmarkInventory(b *testing.B) {
 	for _, backend := range inventory.Backends() {
 		b.Run(backend, func(b *testing.B) {
 			ctx := context.Background()
-			s, err := inventory.Open(ctx, inventory.FreshDSN(b, backend))
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
-			start := time.Now()
-			st, err := invgen.Build(ctx, s, corpus, invgen.Options{Versions: n, Seed: 1})
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Logf("%s: built %d versions, %d functions, %d package rows, %d findings in %s",
-				backend, st.Versions, st.Functions, st.Packages, st.Findings, time.Since(start).Round(time.Millisecond))
+			s := buildInventory(b, backend, corpus, n)
 
 			b.Run("investigate", func(b *testing.B) {
 				var samples []time.Duration

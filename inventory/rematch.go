@@ -3,6 +3,7 @@ package inventory
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -71,17 +72,8 @@ func (s *Store) RematchPackages(ctx context.Context, names []NameKey, fn func(Ar
 }
 
 func (s *Store) rematchNamed(ctx context.Context, names []NameKey, fn func(ArtifactPackages) error) error {
-	want := map[NameKey]bool{}
-	var norms []string
-	for _, n := range names {
-		k := NameKey{n.Ecosystem, normalize(n.Ecosystem, n.Name)}
-		if !want[k] {
-			want[k] = true
-			norms = append(norms, k.Name)
-		}
-	}
-	slices.Sort(norms)
-	norms = slices.Compact(norms)
+	sc := newScope(names)
+	want, norms := sc.keys, sc.norms
 	digests, err := s.DeployedArtifacts(ctx)
 	if err != nil {
 		return err
@@ -260,6 +252,35 @@ type PackageVersion struct {
 	AliasDeclared bool
 }
 
+// versionLookups are the names a stored package is selected by, each a
+// query ending in "IN " and the scan of its row (the version, and the name
+// it was selected by): its own name, the source package a distribution
+// package is built from (with its purl, which the matcher reads the source
+// from), the folder an npm package is loaded by. The "not empty" term lets both
+// planners use the partial indexes; without it SQLite read the whole table.
+var versionLookups = []struct {
+	by, query string
+	scan      func(*sql.Rows) (PackageVersion, string, error)
+}{
+	{"", `SELECT DISTINCT ecosystem, name_norm, version FROM packages WHERE name_norm IN `,
+		func(r *sql.Rows) (v PackageVersion, name string, err error) {
+			err = r.Scan(&v.Ecosystem, &v.Name, &v.Version)
+			return v, v.Name, err
+		}},
+	{" by source", `SELECT DISTINCT ecosystem, source_norm, name_norm, version, purl FROM packages
+		WHERE source_norm <> '' AND source_norm IN `,
+		func(r *sql.Rows) (v PackageVersion, source string, err error) {
+			err = r.Scan(&v.Ecosystem, &source, &v.Name, &v.Version, &v.PURL)
+			return v, source, err
+		}},
+	{" by folder name", `SELECT DISTINCT ecosystem, alias_norm, name_norm, version, alias, alias_declared FROM packages
+		WHERE alias_norm <> '' AND alias_norm IN `,
+		func(r *sql.Rows) (v PackageVersion, folder string, err error) {
+			err = r.Scan(&v.Ecosystem, &folder, &v.Name, &v.Version, &v.Alias, &v.AliasDeclared)
+			return v, folder, err
+		}},
+}
+
 // PackageVersions is an incremental rematch's first step: the distinct
 // versions stored for these names (in any artifact, deployed or not),
 // sorted, read from the name index alone, then the distribution packages
@@ -267,84 +288,33 @@ type PackageVersion struct {
 // their purls, and the npm packages loaded by a folder of these names. The caller matches these few tuples and asks
 // AffectedPackages only for the versions an advisory hits.
 func (s *Store) PackageVersions(ctx context.Context, names []NameKey) ([]PackageVersion, error) {
-	want := map[NameKey]bool{}
-	var norms []string
-	for _, n := range names {
-		k := NameKey{n.Ecosystem, normalize(n.Ecosystem, n.Name)}
-		if !want[k] {
-			want[k] = true
-			norms = append(norms, k.Name)
-		}
-	}
-	slices.Sort(norms)
-	norms = slices.Compact(norms)
+	sc := newScope(names)
+	want, norms := sc.keys, sc.norms
 	seen := map[PackageVersion]bool{}
 	var out []PackageVersion
 	const per = 500
 	for start := 0; start < len(norms); start += per {
 		in, args := inClause(norms[start:min(len(norms), start+per)])
-		rows, err := s.db.QueryContext(ctx, s.q(`SELECT DISTINCT ecosystem, name_norm, version FROM packages WHERE name_norm IN `+in), args...)
-		if err != nil {
-			return nil, fmt.Errorf("inventory: package versions: %w", err)
-		}
-		for rows.Next() {
-			var v PackageVersion
-			if err := rows.Scan(&v.Ecosystem, &v.Name, &v.Version); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("inventory: package versions: %w", err)
+		for _, l := range versionLookups {
+			rows, err := s.db.QueryContext(ctx, s.q(l.query+in), args...)
+			if err != nil {
+				return nil, fmt.Errorf("inventory: package versions%s: %w", l.by, err)
 			}
-			if want[NameKey{v.Ecosystem, v.Name}] && !seen[v] {
-				seen[v] = true
-				out = append(out, v)
+			for rows.Next() {
+				v, name, err := l.scan(rows)
+				if err != nil {
+					rows.Close()
+					return nil, fmt.Errorf("inventory: package versions%s: %w", l.by, err)
+				}
+				if want[NameKey{v.Ecosystem, name}] && !seen[v] {
+					seen[v] = true
+					out = append(out, v)
+				}
 			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("inventory: package versions: %w", err)
-		}
-		// "source_norm <> ''" lets both planners use the partial index
-		// packages_source; without it SQLite read the whole table.
-		rows, err = s.db.QueryContext(ctx, s.q(`SELECT DISTINCT ecosystem, source_norm, name_norm, version, purl FROM packages
-			WHERE source_norm <> '' AND source_norm IN `+in), args...)
-		if err != nil {
-			return nil, fmt.Errorf("inventory: package versions by source: %w", err)
-		}
-		for rows.Next() {
-			var v PackageVersion
-			var source string
-			if err := rows.Scan(&v.Ecosystem, &source, &v.Name, &v.Version, &v.PURL); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("inventory: package versions by source: %w", err)
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, fmt.Errorf("inventory: package versions%s: %w", l.by, err)
 			}
-			if want[NameKey{v.Ecosystem, source}] && !seen[v] {
-				seen[v] = true
-				out = append(out, v)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("inventory: package versions by source: %w", err)
-		}
-		rows, err = s.db.QueryContext(ctx, s.q(`SELECT DISTINCT ecosystem, alias_norm, name_norm, version, alias, alias_declared
-			FROM packages WHERE alias_norm <> '' AND alias_norm IN `+in), args...)
-		if err != nil {
-			return nil, fmt.Errorf("inventory: package versions by folder name: %w", err)
-		}
-		for rows.Next() {
-			var v PackageVersion
-			var folder string
-			if err := rows.Scan(&v.Ecosystem, &folder, &v.Name, &v.Version, &v.Alias, &v.AliasDeclared); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("inventory: package versions by folder name: %w", err)
-			}
-			if want[NameKey{v.Ecosystem, folder}] && !seen[v] {
-				seen[v] = true
-				out = append(out, v)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("inventory: package versions by folder name: %w", err)
 		}
 	}
 	slices.SortFunc(out, func(a, b PackageVersion) int {
@@ -417,17 +387,8 @@ func (s *Store) AffectedPackages(ctx context.Context, versions []PackageVersion,
 // current findings name any of these packages: an incremental rematch
 // must revisit them too, since a changed record may have fixed them.
 func (s *Store) ArtifactsWithFindings(ctx context.Context, names []NameKey) ([]string, error) {
-	want := map[NameKey]bool{}
-	var norms []string
-	for _, n := range names {
-		k := NameKey{n.Ecosystem, normalize(n.Ecosystem, n.Name)}
-		if !want[k] {
-			want[k] = true
-			norms = append(norms, k.Name)
-		}
-	}
-	slices.Sort(norms)
-	norms = slices.Compact(norms)
+	sc := newScope(names)
+	want, norms := sc.keys, sc.norms
 	// Deployed artifacts are filtered here rather than by a subquery per
 	// findings row.
 	digests, err := s.DeployedArtifacts(ctx)
